@@ -1,0 +1,140 @@
+/* `imago serve`: the web server. */
+#include "cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../places/places.h"
+#include "../store/db.h"
+#include "../web/app.h"
+
+#define DEFAULT_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#define DEFAULT_TILE_CREDIT "&copy; OpenStreetMap contributors"
+
+static void
+serve_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: imago [--db PATH] serve [--listen ADDR:PORT] [--threads N]\n"
+	    "                             [--tiles URL] [--https]\n\n"
+	    "Runs the web server: HTML pages and the JSON API under /api/v1/.\n"
+	    "Migrates the database first. Stops cleanly on SIGINT or SIGTERM.\n\n"
+	    "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080;\n"
+	    "                      [::1]:8080 for IPv6; port 0 picks a free port)\n"
+	    "  --threads N         request threads (default: one per core)\n"
+	    "  --tiles URL         map tile server template (default $IMAGO_TILES,\n"
+	    "                      else %s)\n"
+	    "  --https             served behind a TLS proxy: send HSTS\n"
+	    "  --db PATH           the database (also before the command)\n",
+	    DEFAULT_TILES);
+}
+
+int
+cmd_serve(struct cli *c, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		serve_usage(stdout);
+		return 0;
+	}
+	const char *listen = getenv("IMAGO_LISTEN") ? getenv("IMAGO_LISTEN") : "127.0.0.1:8080";
+	const char *tiles = getenv("IMAGO_TILES") ? getenv("IMAGO_TILES") : DEFAULT_TILES;
+	long threads = 0;
+	bool https = false;
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (cli_option(argc, argv, &i, "--listen", &v)) {
+			if (v == NULL) return 2;
+			listen = v;
+		} else if (cli_option(argc, argv, &i, "--db", &v)) {
+			if (v == NULL) return 2;
+			c->db_path = v;
+		} else if (cli_option(argc, argv, &i, "--tiles", &v)) {
+			if (v == NULL) return 2;
+			tiles = v;
+		} else if (cli_option(argc, argv, &i, "--threads", &v)) {
+			char *end;
+			threads = v ? strtol(v, &end, 10) : -1;
+			if (v == NULL || *end || threads < 1 || threads > 64) {
+				fprintf(stderr, "imago serve: --threads must be 1-64\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--https") == 0) {
+			https = true;
+		} else {
+			fprintf(stderr, "imago serve: unknown option '%s'\n", argv[i]);
+			serve_usage(stderr);
+			return 2;
+		}
+	}
+
+	sqlite3 *db = cli_open_db(c);
+	if (db == NULL)
+		return 1;
+	if (!place_gazetteer_loaded(db))
+		fprintf(stderr, "imago serve: warning: no gazetteer in %s; run "
+		    "`imago gazetteer import` so places can be searched\n", c->db_path);
+	db_close(db);
+
+	/* Signals are taken by sigwait below; block them before any thread
+	 * starts so that every thread inherits the mask. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	char leaflet[1024];
+	snprintf(leaflet, sizeof(leaflet), "%s/leaflet/dist", c->data_dir);
+	struct err e = ERR_INIT;
+	struct app app = {
+		.db_path = c->db_path,
+		.static_dir = c->static_dir,
+		.leaflet_dir = leaflet,
+		.tile_url = tiles,
+		.tile_attribution = DEFAULT_TILE_CREDIT,
+	};
+	int rc = 1;
+	struct http_server *server = NULL;
+	app.engine = search_engine_open(c->db_path, &e);
+	if (app.engine == NULL || search_engine_load(app.engine, &e) < 0 ||
+	    assets_load(&app, &e) < 0)
+		goto out;
+	char csp[1024];
+	snprintf(csp, sizeof(csp),
+	    "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org https://tile.openstreetmap.org; "
+	    "script-src 'self'; style-src 'self'; connect-src 'self'; "
+	    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'");
+	struct http_config cfg = {
+		.listen = listen,
+		.routes = app_routes,
+		.nroutes = app_nroutes,
+		.render_error = app_render_error,
+		.app = &app,
+		.threads = (unsigned)threads,
+		.connection_timeout = 30,
+		.per_ip_limit = 256,
+		.connection_limit = 4096,
+		.header_limit = 32768,
+		.https = https,
+		.access_log = true,
+		.csp = csp,
+	};
+	server = http_start(&cfg, &e);
+	if (server == NULL)
+		goto out;
+	fprintf(stderr, "imago: serving %zu therapists on http://%s (port %u)\n",
+	    search_engine_size(app.engine), listen, http_port(server));
+	int sig;
+	sigwait(&stop, &sig);
+	fprintf(stderr, "imago: stopping on signal %d\n", sig);
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "imago serve: %s\n", e.message);
+	http_stop(server);
+	search_engine_close(app.engine);
+	return rc;
+}

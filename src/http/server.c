@@ -1,0 +1,421 @@
+/*
+ * The HTTP server on libmicrohttpd. Limits are enforced while reading, as
+ * OpenBSD httpd does: request headers by MHD's per-connection memory
+ * limit, bodies by each route's max_body (checked against Content-Length
+ * before reading, and again while reading), connection time by MHD's
+ * timeout, and concurrent connections per address. Every response gets
+ * the security headers; every request gets one access-log line.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../util/mem.h"
+#include "../util/text.h"
+
+struct http_server {
+	struct MHD_Daemon	*daemon;
+	struct http_config	 cfg;
+	char			*csp;
+};
+
+/* Per-request state, from the first call of the access handler until
+ * MHD reports the request complete. */
+struct context {
+	struct http_request	 req;
+	const struct http_route	*route;
+	struct buf		 body;
+	bool			 too_large;
+	bool			 bad_query;
+	int			 status;
+	size_t			 bytes;
+	struct timespec		 start;
+	char			 method[12];
+	char			*path_copy;
+};
+
+const char *
+http_param(const struct http_request *req, const char *key)
+{
+	for (size_t i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].key, key) == 0)
+			return req->params[i].value;
+	return NULL;
+}
+
+void
+http_add_header(struct http_response *res, const char *name, const char *value)
+{
+	if (res->nheaders < HTTP_MAX_HEADERS) {
+		res->headers[res->nheaders].name = name;
+		res->headers[res->nheaders].value = value;
+		res->nheaders++;
+	}
+}
+
+void
+http_reply_json(struct http_response *res, int status)
+{
+	res->status = status;
+	res->content_type = "application/json; charset=utf-8";
+}
+
+void
+http_reply_html(struct http_response *res, int status)
+{
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+}
+
+static enum MHD_Result
+collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct context *ctx = cls;
+	struct http_request *req = &ctx->req;
+	if (req->nparams >= HTTP_MAX_PARAMS) {
+		ctx->bad_query = true;
+		return MHD_NO;
+	}
+	if (memchr(key, '\0', key_size) != NULL || !text_utf8_valid(key, key_size, false)) {
+		ctx->bad_query = true;
+		return MHD_NO;
+	}
+	struct param *p = &req->params[req->nparams++];
+	p->key = arena_strndup(req->arena, key, key_size);
+	p->value = value ? arena_strndup(req->arena, value, value_size) : "";
+	p->value_len = value ? value_size : 0;
+	return MHD_YES;
+}
+
+static void
+render_error(struct http_server *srv, struct context *ctx, const struct err *e,
+    struct http_response *res)
+{
+	buf_reset(&res->body);
+	res->nheaders = 0;
+	res->static_body = NULL;
+	srv->cfg.render_error(&ctx->req, e, res);
+	if (res->status == 0)
+		res->status = e->status;
+}
+
+static void
+add_security_headers(struct http_server *srv, struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(r, "Permissions-Policy", "geolocation=(self), camera=(), microphone=()");
+	if (srv->csp)
+		MHD_add_response_header(r, "Content-Security-Policy", srv->csp);
+	if (srv->cfg.https)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+static enum MHD_Result
+send_response(struct http_server *srv, struct MHD_Connection *conn,
+    struct context *ctx, struct http_response *res)
+{
+	struct MHD_Response *r;
+	if (res->static_body) {
+		r = MHD_create_response_from_buffer(res->static_len,
+		    (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
+		ctx->bytes = res->static_len;
+		buf_free(&res->body);
+	} else {
+		ctx->bytes = res->body.len;
+		size_t len = res->body.len;
+		char *data = buf_detach(&res->body);
+		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	}
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type",
+	    res->content_type ? res->content_type : "text/plain; charset=utf-8");
+	add_security_headers(srv, r);
+	for (int i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	ctx->status = res->status ? res->status : 200;
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)ctx->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Finds the route for the path; sets *allowed to the methods the path
+ * accepts when it exists under another method. */
+static const struct http_route *
+find_route(struct http_server *srv, struct context *ctx, unsigned *allowed)
+{
+	*allowed = 0;
+	const char *args[HTTP_MAX_PATH_ARGS];
+	for (size_t i = 0; i < srv->cfg.nroutes; i++) {
+		const struct http_route *r = &srv->cfg.routes[i];
+		if (!http_route_match(r->pattern, ctx->req.path, args, ctx->req.arena))
+			continue;
+		unsigned methods = r->methods;
+		if (methods & HTTP_GET)
+			methods |= HTTP_HEAD;
+		if (methods & ctx->req.method) {
+			memcpy(ctx->req.path_args, args, sizeof(args));
+			return r;
+		}
+		*allowed |= methods;
+	}
+	return NULL;
+}
+
+static void
+allow_header(unsigned methods, struct http_response *res, struct arena *a)
+{
+	static const char *const names[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 7; i++)
+		if (methods & (1u << i))
+			buf_printf(&b, "%s%s", b.len ? ", " : "", names[i]);
+	http_add_header(res, "Allow", arena_strdup(a, buf_cstr(&b)));
+	buf_free(&b);
+}
+
+static enum MHD_Result
+dispatch(struct http_server *srv, struct MHD_Connection *conn, struct context *ctx)
+{
+	struct http_response res;
+	memset(&res, 0, sizeof(res));
+	struct err e = ERR_INIT;
+	struct http_request *req = &ctx->req;
+	req->body = buf_cstr(&ctx->body);
+	req->body_len = ctx->body.len;
+
+	unsigned allowed = 0;
+	if (ctx->bad_query) {
+		err_invalid(&e, "", "the query string is malformed or has more than %d parameters", HTTP_MAX_PARAMS);
+	} else if (ctx->too_large) {
+		err_set(&e, 413, "payload_too_large", "", "the request body is larger than %zu bytes",
+		    ctx->route ? ctx->route->max_body : 0);
+	} else if (ctx->route == NULL) {
+		find_route(srv, ctx, &allowed);
+		if (allowed) {
+			err_set(&e, 405, "method_not_allowed", "", "%s is not allowed here", ctx->method);
+		} else {
+			err_set(&e, 404, "not_found", "", "there is nothing at this address");
+		}
+	} else if (ctx->route->handler(req, &res, &e) == 0) {
+		return send_response(srv, conn, ctx, &res);
+	}
+	if (e.status == 0)
+		err_internal(&e, "the handler failed without saying why");
+	if (e.status >= 500)
+		fprintf(stderr, "imago: %s %s: %s\n", ctx->method, req->path, e.message);
+	render_error(srv, ctx, &e, &res);
+	if (allowed)
+		allow_header(allowed, &res, req->arena);
+	return send_response(srv, conn, ctx, &res);
+}
+
+static void
+remote_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	snprintf(out, n, "-");
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info == NULL || info->client_addr == NULL)
+		return;
+	const struct sockaddr *sa = info->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+static struct context *
+context_new(struct http_server *srv, struct MHD_Connection *conn,
+    const char *url, const char *method)
+{
+	struct context *ctx = xcalloc(1, sizeof(*ctx));
+	clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+	struct http_request *req = &ctx->req;
+	req->arena = arena_new();
+	req->app = srv->cfg.app;
+	req->conn = conn;
+	req->method = http_method_parse(method);
+	snprintf(ctx->method, sizeof(ctx->method), "%s", method);
+	size_t url_len = strnlen(url, HTTP_MAX_URL + 1);
+	/* The path reaches us decoded; a %00 or broken UTF-8 in it can
+	 * match nothing, so it is refused before routing. */
+	if (url_len > HTTP_MAX_URL || !text_utf8_valid(url, url_len, false))
+		ctx->bad_query = true;
+	req->path = arena_strndup(req->arena, url, url_len > HTTP_MAX_URL ? HTTP_MAX_URL : url_len);
+	req->is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0;
+	char addr[INET6_ADDRSTRLEN + 1];
+	remote_address(conn, addr, sizeof(addr));
+	req->remote_addr = arena_strdup(req->arena, addr);
+	req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	if (req->content_type)
+		req->content_type = arena_strdup(req->arena, req->content_type);
+	if (!ctx->bad_query)
+		MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_param, ctx);
+	unsigned allowed;
+	if (!ctx->bad_query)
+		ctx->route = find_route(srv, ctx, &allowed);
+	return ctx;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct context *ctx = *con_cls;
+	if (ctx == NULL) {
+		ctx = context_new(srv, conn, url, method);
+		*con_cls = ctx;
+		/* Refuse an announced oversize body before reading any of it. */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		size_t limit = ctx->route ? ctx->route->max_body : 0;
+		if (cl && strtoull(cl, NULL, 10) > limit)
+			ctx->too_large = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		size_t limit = ctx->route ? ctx->route->max_body : 0;
+		if (!ctx->too_large && ctx->body.len + *upload_data_size <= limit)
+			buf_put(&ctx->body, upload_data, *upload_data_size);
+		else
+			ctx->too_large = true;	/* keep draining, answer 413 at the end */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(srv, conn, ctx);
+}
+
+static void
+request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct context *ctx = *con_cls;
+	if (ctx == NULL)
+		return;
+	if (srv->cfg.access_log) {
+		struct timespec end;
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		double ms = (double)(end.tv_sec - ctx->start.tv_sec) * 1e3 +
+		    (double)(end.tv_nsec - ctx->start.tv_nsec) / 1e6;
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[32];
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		/* The path only: query strings may carry what people typed,
+		 * and later features put one-time tokens in them. */
+		fprintf(stderr, "%s %s %s %.200s %d %zu %.3fms%s\n", stamp,
+		    ctx->req.remote_addr, ctx->method, ctx->req.path,
+		    ctx->status ? ctx->status : 0, ctx->bytes, ms,
+		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	}
+	arena_free(ctx->req.arena);
+	buf_free(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
+    struct err *e)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof(host))
+		return err_invalid(e, "listen", "--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (host[0] == '[') {	/* [::1]:8080 */
+		size_t n = strlen(host);
+		if (n < 3 || host[n - 1] != ']')
+			return err_invalid(e, "listen", "bad IPv6 address in --listen");
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	hints.ai_socktype = SOCK_STREAM;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535 || colon[1] == '\0')
+		return err_invalid(e, "listen", "the port in --listen must be 0-65535");
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || res == NULL)
+		return err_invalid(e, "listen", "--listen needs a numeric address, got \"%s\"", host);
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct http_server *
+http_start(const struct http_config *cfg, struct err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	if (parse_listen(cfg->listen, &ss, &sslen, e) < 0)
+		return NULL;
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	srv->cfg = *cfg;
+	srv->csp = cfg->csp ? xstrdup(cfg->csp) : NULL;
+	unsigned threads = cfg->threads;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
+	    access_handler, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout ? cfg->connection_timeout : 30u,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit ? cfg->per_ip_limit : 256u,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 2048u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit ? cfg->header_limit : (size_t)32768,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		err_internal(e, "cannot listen on %s (in use, or not an address of this machine)", cfg->listen);
+		free(srv->csp);
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+unsigned
+http_port(struct http_server *s)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	return info ? info->port : 0;
+}
+
+void
+http_stop(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s->csp);
+	free(s);
+}

@@ -1,0 +1,206 @@
+/*
+ * The JSON API under /api/v1/: search, profiles and place suggestions.
+ * Each handler parses through the domain's validator, calls the domain,
+ * and writes JSON through util/json.h.
+ */
+#include "app.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../directory/therapist.h"
+#include "../places/places.h"
+#include "../util/json.h"
+#include "../util/num.h"
+#include "../util/text.h"
+
+static sqlite3 *
+require_db(struct app *app, struct err *e)
+{
+	sqlite3 *db = app_db(app);
+	if (db == NULL)
+		err_set(e, 503, "unavailable", NULL, "the database is not available");
+	return db;
+}
+
+int
+api_therapists(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct app *app = req->app;
+	struct search_query q;
+	if (search_query_parse(&q, req->params, req->nparams, e) < 0)
+		return -1;
+	sqlite3 *db = require_db(app, e);
+	if (db == NULL)
+		return -1;
+	struct search_result *r = arena_alloc(req->arena, sizeof(*r));
+	if (search_run(app->engine, db, &q, r, e) < 0)
+		return -1;
+	search_result_json(r, "", &res->body);
+	search_result_release(r);
+	http_reply_json(res, 200);
+	return 0;
+}
+
+/* Parses a positive id from a path segment; 0 when it is not one. */
+static long long
+path_id(const char *s)
+{
+	long long id;
+	return num_parse_long(s, 1, 9007199254740991LL, &id) == 0 ? id : 0;
+}
+
+static void
+json_list(struct json *j, const char *key, const char *list)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (const char *p = list; *p; ) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n)
+			json_string_n(j, p, n);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	json_array_end(j);
+}
+
+static void
+json_slug_list(struct json *j, const char *key, const struct slug_set *set, uint32_t bits)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (int i = 0; i < set->count; i++)
+		if (bits & (1u << i))
+			json_string(j, set->slugs[i]);
+	json_array_end(j);
+}
+
+static void
+json_optional(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	if (v < 0)
+		json_null(j);
+	else
+		json_int(j, v);
+}
+
+int
+api_therapist(struct http_request *req, struct http_response *res, struct err *e)
+{
+	long long id = path_id(req->path_args[0]);
+	if (id == 0)
+		return err_set(e, 404, "not_found", "id", "no therapist with that id");
+	sqlite3 *db = require_db(req->app, e);
+	if (db == NULL)
+		return -1;
+	struct therapist t;
+	int rc = therapist_get(db, id, req->arena, &t, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return err_set(e, 404, "not_found", "id", "no therapist with id %lld", id);
+
+	struct json j;
+	json_init(&j, &res->body);
+	json_object_begin(&j);
+	json_kv_int(&j, "id", t.id);
+	json_kv_string(&j, "name", t.name);
+	json_kv_string(&j, "credentials", t.credentials);
+	json_slug_list(&j, "certifications", &therapist_certifications, t.certifications);
+	/* A facilitator leads Imago education but is not a licensed therapist. */
+	json_kv_bool(&j, "licensed_therapist", t.certifications != (1u << CERT_IMAGO_FACILITATOR));
+	json_slug_list(&j, "specialties", &therapist_specialties, t.specialties);
+	json_slug_list(&j, "formats", &therapist_formats, t.formats);
+	json_list(&j, "languages", t.languages);
+	json_kv_string(&j, "license_number", t.license_number);
+	json_list(&j, "license_regions", t.license_regions);
+	json_optional(&j, "years_experience", t.years_experience);
+	json_kv_bool(&j, "accepting_new_clients", t.accepting_new_clients);
+	json_optional(&j, "fee_min", t.fee_min);
+	json_optional(&j, "fee_max", t.fee_max);
+	json_kv_bool(&j, "sliding_scale", t.sliding_scale);
+	json_kv_string(&j, "address", t.address);
+	json_kv_string(&j, "city", t.city);
+	json_kv_string(&j, "region", t.region);
+	json_kv_string(&j, "postal_code", t.postal_code);
+	json_kv_string(&j, "country", t.country);
+	json_key(&j, "lat");
+	if (t.has_location) json_double(&j, t.lat, 6); else json_null(&j);
+	json_key(&j, "lon");
+	if (t.has_location) json_double(&j, t.lon, 6); else json_null(&j);
+	json_kv_string(&j, "phone", t.phone);
+	json_kv_string(&j, "email", t.email);
+	json_kv_string(&j, "website", t.website);
+	json_kv_string(&j, "bio", t.bio);
+	json_kv_string(&j, "approach", t.approach);
+	json_kv_bool(&j, "verified", t.verified);
+	json_kv_string(&j, "verified_at", t.verified_at);
+	char url[64];
+	snprintf(url, sizeof(url), "/therapists/%lld", (long long)t.id);
+	json_kv_string(&j, "url", url);
+	json_object_end(&j);
+	http_reply_json(res, 200);
+	return 0;
+}
+
+int
+api_places(struct http_request *req, struct http_response *res, struct err *e)
+{
+	const char *q = http_param(req, "q");
+	if (q == NULL)
+		return err_invalid(e, "q", "q is required: the start of a place name or postal code");
+	size_t n = strlen(q);
+	for (size_t i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].key, "q") == 0 && req->params[i].value_len != n)
+			return err_invalid(e, "q", "q must not contain NUL bytes");
+	if (n > PLACE_QUERY_MAX || !text_utf8_valid(q, n, false))
+		return err_invalid(e, "q", "q must be UTF-8 text of at most %d bytes", PLACE_QUERY_MAX);
+	sqlite3 *db = require_db(req->app, e);
+	if (db == NULL)
+		return -1;
+	struct place *places = arena_alloc(req->arena, sizeof(struct place) * 10);
+	int count = 0;
+	if (n > 0 && (count = place_suggest(db, q, places, 10, e)) < 0)
+		return -1;
+	struct json j;
+	json_init(&j, &res->body);
+	json_array_begin(&j);
+	for (int i = 0; i < count; i++) {
+		json_object_begin(&j);
+		json_kv_string(&j, "label", places[i].label);
+		json_kv_string(&j, "name", places[i].name);
+		json_kv_string(&j, "kind", place_kind_name(places[i].kind));
+		json_key(&j, "lat");
+		json_double(&j, places[i].lat, 6);
+		json_key(&j, "lon");
+		json_double(&j, places[i].lon, 6);
+		json_kv_string(&j, "country", places[i].country);
+		json_kv_string(&j, "region", places[i].region);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	http_reply_json(res, 200);
+	return 0;
+}
+
+int
+health(struct http_request *req, struct http_response *res, struct err *e)
+{
+	struct app *app = req->app;
+	sqlite3 *db = require_db(app, e);
+	if (db == NULL)
+		return -1;
+	struct json j;
+	json_init(&j, &res->body);
+	json_object_begin(&j);
+	json_kv_string(&j, "status", "ok");
+	json_kv_int(&j, "therapists_indexed", (long long)search_engine_size(app->engine));
+	json_object_end(&j);
+	http_reply_json(res, 200);
+	return 0;
+}
