@@ -45,14 +45,15 @@ build/asan/imago: $(SRC:%.c=build/asan/%.o)
 build/asan/unit-tests: $(LIB_SRC:%.c=build/asan/%.o) $(UNIT_SRC:%.c=build/asan/%.o)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
-# The database, gazetteer and demo data are made once; `make run` after
-# that only rebuilds and serves.
-$(DB): | build/release/imago
+# The database, gazetteer and demo data are made once (the stamp is
+# written only when every step succeeded); later runs rebuild and serve.
+$(DB).ready: | build/release/imago
 	build/release/imago --db $(DB) migrate
 	build/release/imago --db $(DB) gazetteer import
 	build/release/imago --db $(DB) demo --therapists $(DEMO_N) --seed 1
+	touch $@
 
-run: setup build/release/imago $(DB)
+run: setup build/release/imago $(DB).ready
 	build/release/imago --db $(DB) serve --listen $(LISTEN)
 
 test: setup

@@ -221,7 +221,8 @@ build_licenses(struct search_snapshot *s, struct loading *l, const uint32_t *pos
 {
 	for (size_t i = 0; i < l->npairs; i++)
 		l->pairs[i].row = position[l->pairs[i].row];
-	qsort_r(l->pairs, l->npairs, sizeof(*l->pairs), compare_pairs, s->pool);
+	if (l->npairs > 0)
+		qsort_r(l->pairs, l->npairs, sizeof(*l->pairs), compare_pairs, s->pool);
 	s->licenses = xcalloc(l->npairs + 1, sizeof(*s->licenses));
 	for (size_t i = 0; i < l->npairs; ) {
 		size_t j = i;
@@ -284,7 +285,8 @@ index_build(sqlite3 *db, struct err *e)
 		s->by_id[i].id = s->cold[i].id;
 		s->by_id[i].index = (uint32_t)i;
 	}
-	qsort(s->by_id, l.n, sizeof(*s->by_id), compare_ids);
+	if (l.n > 0)
+		qsort(s->by_id, l.n, sizeof(*s->by_id), compare_ids);
 
 	build_licenses(s, &l, position);
 	free(position);
