@@ -18,12 +18,13 @@ serve_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: imago [--db PATH] serve [--listen ADDR:PORT] [--threads N]\n"
-	    "                             [--tiles URL] [--https]\n\n"
+	    "                             [--timeout SECONDS] [--tiles URL] [--https]\n\n"
 	    "Runs the web server: HTML pages and the JSON API under /api/v1/.\n"
 	    "Migrates the database first. Stops cleanly on SIGINT or SIGTERM.\n\n"
 	    "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080;\n"
 	    "                      [::1]:8080 for IPv6; port 0 picks a free port)\n"
 	    "  --threads N         request threads (default: one per core)\n"
+	    "  --timeout SECONDS   close connections idle this long (default 30)\n"
 	    "  --tiles URL         map tile server template (default $IMAGO_TILES,\n"
 	    "                      else %s)\n"
 	    "  --https             served behind a TLS proxy: send HSTS\n"
@@ -40,7 +41,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	}
 	const char *listen = getenv("IMAGO_LISTEN") ? getenv("IMAGO_LISTEN") : "127.0.0.1:8080";
 	const char *tiles = getenv("IMAGO_TILES") ? getenv("IMAGO_TILES") : DEFAULT_TILES;
-	long threads = 0;
+	long threads = 0, timeout = 30;
 	bool https = false;
 	for (int i = 1; i < argc; i++) {
 		const char *v = NULL;
@@ -58,6 +59,13 @@ cmd_serve(struct cli *c, int argc, char **argv)
 			threads = v ? strtol(v, &end, 10) : -1;
 			if (v == NULL || *end || threads < 1 || threads > 64) {
 				fprintf(stderr, "imago serve: --threads must be 1-64\n");
+				return 2;
+			}
+		} else if (cli_option(argc, argv, &i, "--timeout", &v)) {
+			char *end;
+			timeout = v ? strtol(v, &end, 10) : -1;
+			if (v == NULL || *end || timeout < 1 || timeout > 3600) {
+				fprintf(stderr, "imago serve: --timeout must be 1-3600 seconds\n");
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--https") == 0) {
@@ -114,10 +122,9 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		.render_error = app_render_error,
 		.app = &app,
 		.threads = (unsigned)threads,
-		.connection_timeout = 30,
+		.connection_timeout = (unsigned)timeout,
 		.per_ip_limit = 256,
 		.connection_limit = 4096,
-		.header_limit = 32768,
 		.https = https,
 		.access_log = true,
 		.csp = csp,

@@ -20,6 +20,7 @@
 #define HTTP_MAX_PATH_ARGS	4	/* {captures} in a route pattern */
 #define HTTP_MAX_HEADERS	12	/* extra response headers */
 #define HTTP_MAX_URL		4096	/* bytes of request target */
+#define HTTP_MAX_HEADER_BYTES	16384	/* request header fields, in all */
 
 enum http_method { HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_PUT = 8,
 	HTTP_PATCH = 16, HTTP_DELETE = 32, HTTP_OPTIONS = 64 };
@@ -82,7 +83,6 @@ struct http_config {
 	unsigned		 connection_timeout;	/* seconds */
 	unsigned		 per_ip_limit;
 	unsigned		 connection_limit;
-	size_t			 header_limit;	/* bytes of request headers */
 	bool			 https;		/* behind TLS: adds HSTS */
 	bool			 access_log;
 	const char		*csp;		/* Content-Security-Policy */

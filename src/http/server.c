@@ -1,7 +1,7 @@
 /*
  * The HTTP server on libmicrohttpd. Limits are enforced while reading, as
- * OpenBSD httpd does: request headers by MHD's per-connection memory
- * limit, bodies by each route's max_body (checked against Content-Length
+ * OpenBSD httpd does: request headers by size (HTTP_MAX_HEADER_BYTES, and
+ * beyond 8 times that by MHD's per-connection memory limit), bodies by each route's max_body (checked against Content-Length
  * before reading, and again while reading), connection time by MHD's
  * timeout, and concurrent connections per address. Every response gets
  * the security headers; every request gets one access-log line.
@@ -9,6 +9,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ struct context {
 	const struct http_route	*route;
 	struct buf		 body;
 	bool			 too_large;
+	bool			 headers_too_large;
+	bool			 bad_path;
 	bool			 bad_query;
 	int			 status;
 	size_t			 bytes;
@@ -198,7 +201,12 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct context *c
 	req->body_len = ctx->body.len;
 
 	unsigned allowed = 0;
-	if (ctx->bad_query) {
+	if (ctx->headers_too_large) {
+		err_set(&e, 431, "headers_too_large", "", "the request headers are larger than %d bytes",
+		    HTTP_MAX_HEADER_BYTES);
+	} else if (ctx->bad_path) {
+		err_set(&e, 404, "not_found", "", "there is nothing at this address");
+	} else if (ctx->bad_query) {
 		err_invalid(&e, "", "the query string is malformed or has more than %d parameters", HTTP_MAX_PARAMS);
 	} else if (ctx->too_large) {
 		err_set(&e, 413, "payload_too_large", "", "the request body is larger than %zu bytes",
@@ -238,6 +246,14 @@ remote_address(struct MHD_Connection *conn, char *out, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
+static enum MHD_Result
+add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	*(size_t *)cls += key_size + value_size + 4;	/* ": " and CRLF */
+	return MHD_YES;
+}
+
 static struct context *
 context_new(struct http_server *srv, struct MHD_Connection *conn,
     const char *url, const char *method)
@@ -251,10 +267,10 @@ context_new(struct http_server *srv, struct MHD_Connection *conn,
 	req->method = http_method_parse(method);
 	snprintf(ctx->method, sizeof(ctx->method), "%s", method);
 	size_t url_len = strnlen(url, HTTP_MAX_URL + 1);
-	/* The path reaches us decoded; a %00 or broken UTF-8 in it can
-	 * match nothing, so it is refused before routing. */
+	/* The path reaches us decoded (see unescape); a %00 or broken
+	 * UTF-8 in it names nothing we serve. */
 	if (url_len > HTTP_MAX_URL || !text_utf8_valid(url, url_len, false))
-		ctx->bad_query = true;
+		ctx->bad_path = true;
 	req->path = arena_strndup(req->arena, url, url_len > HTTP_MAX_URL ? HTTP_MAX_URL : url_len);
 	req->is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0;
 	char addr[INET6_ADDRSTRLEN + 1];
@@ -263,12 +279,41 @@ context_new(struct http_server *srv, struct MHD_Connection *conn,
 	req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	if (req->content_type)
 		req->content_type = arena_strdup(req->arena, req->content_type);
-	if (!ctx->bad_query)
-		MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_param, ctx);
+	/* Our own limit sits below MHD's memory limit so that nearly every
+	 * oversized request gets a full response with our headers; only
+	 * beyond MHD's limit does the library answer 431 by itself. */
+	size_t header_bytes = 0;
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
+	ctx->headers_too_large = header_bytes > HTTP_MAX_HEADER_BYTES;
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_param, ctx);
 	unsigned allowed;
-	if (!ctx->bad_query)
+	if (!ctx->bad_path && !ctx->bad_query)
 		ctx->route = find_route(srv, ctx, &allowed);
 	return ctx;
+}
+
+/*
+ * Percent-decoding for paths and query strings. A decoded NUL would cut
+ * a C string short ("/therapists/1%00x" would read as "/therapists/1"),
+ * so %00 becomes 0xFF instead: a byte that is never valid UTF-8, which
+ * every validator downstream refuses.
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *out = s;
+	for (const char *in = s; *in; ) {
+		if (in[0] == '%' && isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2])) {
+			char hex[3] = { in[1], in[2], '\0' };
+			unsigned char c = (unsigned char)strtoul(hex, NULL, 16);
+			*out++ = (char)(c ? c : 0xff);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
 }
 
 static enum MHD_Result
@@ -281,11 +326,14 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (ctx == NULL) {
 		ctx = context_new(srv, conn, url, method);
 		*con_cls = ctx;
-		/* Refuse an announced oversize body before reading any of it. */
+		/* Refuse an announced oversize body before reading any of it:
+		 * answering now makes MHD close the connection unread. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		size_t limit = ctx->route ? ctx->route->max_body : 0;
 		if (cl && strtoull(cl, NULL, 10) > limit)
 			ctx->too_large = true;
+		if (ctx->too_large || ctx->headers_too_large)
+			return dispatch(srv, conn, ctx);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -319,9 +367,21 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		/* The path only: query strings may carry what people typed,
-		 * and later features put one-time tokens in them. */
-		fprintf(stderr, "%s %s %s %.200s %d %zu %.3fms%s\n", stamp,
-		    ctx->req.remote_addr, ctx->method, ctx->req.path,
+		 * and later features put one-time tokens in them. Bytes
+		 * outside printable ASCII are escaped so a request cannot
+		 * forge or break log lines. */
+		char path[256];
+		size_t o = 0;
+		for (const unsigned char *p = (const unsigned char *)ctx->req.path;
+		    *p && o + 5 < sizeof(path); p++) {
+			if (*p > 0x20 && *p < 0x7f && *p != '\\')
+				path[o++] = (char)*p;
+			else
+				o += (size_t)snprintf(path + o, sizeof(path) - o, "\\x%02x", *p);
+		}
+		path[o] = '\0';
+		fprintf(stderr, "%s %s %s %s %d %zu %.3fms%s\n", stamp,
+		    ctx->req.remote_addr, ctx->method, path,
 		    ctx->status ? ctx->status : 0, ctx->bytes, ms,
 		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 	}
@@ -390,9 +450,10 @@ http_start(const struct http_config *cfg, struct err *e)
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout ? cfg->connection_timeout : 30u,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit ? cfg->per_ip_limit : 256u,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 2048u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit ? cfg->header_limit : (size_t)32768,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MAX_HEADER_BYTES * 8,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 	    MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		err_internal(e, "cannot listen on %s (in use, or not an address of this machine)", cfg->listen);

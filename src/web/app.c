@@ -1,6 +1,7 @@
 /* The application context: per-thread database connections and errors. */
 #include "app.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "../store/db.h"
@@ -10,20 +11,38 @@
 /*
  * libmicrohttpd runs handlers on a fixed pool of threads; each keeps one
  * connection for its lifetime, so no statement or connection is shared
- * between threads and SQLite needs no mutexes of its own.
+ * between threads and SQLite needs no mutexes of its own. The key's
+ * destructor closes a thread's connection when the thread ends.
  */
-static _Thread_local sqlite3 *thread_db;
+static pthread_key_t db_key;
+static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
+
+static void
+close_thread_db(void *db)
+{
+	db_close(db);
+}
+
+static void
+make_db_key(void)
+{
+	pthread_key_create(&db_key, close_thread_db);
+}
 
 sqlite3 *
 app_db(struct app *app)
 {
-	if (thread_db == NULL) {
+	pthread_once(&db_key_once, make_db_key);
+	sqlite3 *db = pthread_getspecific(db_key);
+	if (db == NULL) {
 		struct err e = ERR_INIT;
-		thread_db = db_open(app->db_path, &e);
-		if (thread_db == NULL)
+		db = db_open(app->db_path, &e);
+		if (db == NULL)
 			fprintf(stderr, "imago: %s\n", e.message);
+		else
+			pthread_setspecific(db_key, db);
 	}
-	return thread_db;
+	return db;
 }
 
 void

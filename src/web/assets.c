@@ -81,9 +81,11 @@ load_dir(const char *dir, const char *url_prefix, struct err *e)
 		if (ent->d_name[0] == '.' || strspn(ent->d_name,
 		    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(ent->d_name))
 			continue;
-		char path[1024], url[256];
-		snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
-		snprintf(url, sizeof(url), "%s/%s", url_prefix, ent->d_name);
+		char path[1024], url[128];
+		int plen = snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name);
+		int ulen = snprintf(url, sizeof(url), "%s/%s", url_prefix, ent->d_name);
+		if (plen < 0 || (size_t)plen >= sizeof(path) || ulen < 0 || (size_t)ulen >= sizeof(url))
+			continue;	/* a name too long to serve */
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			rc = load_file(path, url, e);
