@@ -86,7 +86,7 @@ for suite in "${suites[@]}"; do
 		;;
 	browser)
 		log "browser tests (headless Chromium)"
-		IMAGO_BIN=build/release/imago node --test --test-concurrency=1 tests/browser/ >"$out" 2>&1
+		IMAGO_BIN=build/release/imago node tests/browser/run.mjs >"$out" 2>&1
 		status=$?
 		grep -E '^not ok|^# (pass|fail)' "$out"
 		count browser "$out" $status

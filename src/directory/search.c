@@ -22,7 +22,7 @@
 
 #include "../store/db.h"
 #include "../util/geo.h"
-#include "../util/json.h"
+#include "../util/jw.h"
 #include "../util/mem.h"
 #include "../util/text.h"
 #include "search_index.h"
@@ -673,8 +673,10 @@ search_run(struct search_engine *engine, sqlite3 *db, const struct search_query 
 	uint8_t *allowed = NULL;
 	bool has_q = q->q[0] != '\0';
 	if (has_q) {
-		if (fts_matches(db, s, q->q, &matches, &nmatches, e) < 0)
+		if (fts_matches(db, s, q->q, &matches, &nmatches, e) < 0) {
+			search_result_release(r);
 			return -1;
+		}
 		if (r->has_location) {
 			allowed = xcalloc(s->n / 8 + 1, 1);
 			for (size_t k = 0; k < nmatches; k++)
@@ -718,133 +720,133 @@ search_result_release(struct search_result *r)
 /* ---- JSON ---- */
 
 static void
-json_slugs(struct json *j, const char *key, const struct slug_set *set, uint32_t bits)
+jw_slugs(struct jw *j, const char *key, const struct slug_set *set, uint32_t bits)
 {
-	json_key(j, key);
-	json_array_begin(j);
+	jw_key(j, key);
+	jw_array_begin(j);
 	for (int i = 0; i < set->count; i++)
 		if (bits & (1u << i))
-			json_string(j, set->slugs[i]);
-	json_array_end(j);
+			jw_string(j, set->slugs[i]);
+	jw_array_end(j);
 }
 
 static void
-json_code_list(struct json *j, const char *key, const char *list)
+jw_code_list(struct jw *j, const char *key, const char *list)
 {
-	json_key(j, key);
-	json_array_begin(j);
+	jw_key(j, key);
+	jw_array_begin(j);
 	for (const char *p = list; *p; ) {
 		const char *end = strchr(p, ';');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		if (n)
-			json_string_n(j, p, n);
+			jw_string_n(j, p, n);
 		if (end == NULL)
 			break;
 		p = end + 1;
 	}
-	json_array_end(j);
+	jw_array_end(j);
 }
 
 static void
-json_optional_int(struct json *j, const char *key, int v)
+jw_optional_int(struct jw *j, const char *key, int v)
 {
-	json_key(j, key);
+	jw_key(j, key);
 	if (v < 0)
-		json_null(j);
+		jw_null(j);
 	else
-		json_int(j, v);
+		jw_int(j, v);
 }
 
 static void
-json_place(struct json *j, const struct place *p)
+jw_place(struct jw *j, const struct place *p)
 {
-	json_kv_string(j, "label", p->label);
-	json_kv_string(j, "name", p->name);
-	json_kv_string(j, "kind", place_kind_name(p->kind));
-	json_key(j, "lat");
-	json_double(j, p->lat, 6);
-	json_key(j, "lon");
-	json_double(j, p->lon, 6);
-	json_kv_string(j, "country", p->country);
-	json_kv_string(j, "region", p->region);
+	jw_kv_string(j, "label", p->label);
+	jw_kv_string(j, "name", p->name);
+	jw_kv_string(j, "kind", place_kind_name(p->kind));
+	jw_key(j, "lat");
+	jw_double(j, p->lat, 6);
+	jw_key(j, "lon");
+	jw_double(j, p->lon, 6);
+	jw_kv_string(j, "country", p->country);
+	jw_kv_string(j, "region", p->region);
 }
 
 static void
-json_row(struct json *j, const struct search_row *row, const char *url_prefix)
+jw_row(struct jw *j, const struct search_row *row, const char *url_prefix)
 {
-	json_object_begin(j);
-	json_kv_int(j, "id", row->id);
-	json_kv_string(j, "name", row->name);
-	json_kv_string(j, "credentials", row->credentials);
-	json_slugs(j, "certifications", &therapist_certifications, row->certifications);
-	json_slugs(j, "specialties", &therapist_specialties, row->specialties);
-	json_slugs(j, "formats", &therapist_formats, row->formats);
-	json_code_list(j, "languages", row->languages);
-	json_kv_bool(j, "accepting_new_clients", row->accepting_new_clients);
-	json_optional_int(j, "fee_min", row->fee_min);
-	json_optional_int(j, "fee_max", row->fee_max);
-	json_kv_bool(j, "sliding_scale", row->sliding_scale);
-	json_kv_string(j, "city", row->city);
-	json_kv_string(j, "region", row->region);
-	json_kv_string(j, "postal_code", row->postal_code);
-	json_kv_string(j, "country", row->country);
-	json_key(j, "lat");
+	jw_object_begin(j);
+	jw_kv_int(j, "id", row->id);
+	jw_kv_string(j, "name", row->name);
+	jw_kv_string(j, "credentials", row->credentials);
+	jw_slugs(j, "certifications", &therapist_certifications, row->certifications);
+	jw_slugs(j, "specialties", &therapist_specialties, row->specialties);
+	jw_slugs(j, "formats", &therapist_formats, row->formats);
+	jw_code_list(j, "languages", row->languages);
+	jw_kv_bool(j, "accepting_new_clients", row->accepting_new_clients);
+	jw_optional_int(j, "fee_min", row->fee_min);
+	jw_optional_int(j, "fee_max", row->fee_max);
+	jw_kv_bool(j, "sliding_scale", row->sliding_scale);
+	jw_kv_string(j, "city", row->city);
+	jw_kv_string(j, "region", row->region);
+	jw_kv_string(j, "postal_code", row->postal_code);
+	jw_kv_string(j, "country", row->country);
+	jw_key(j, "lat");
 	if (row->has_location)
-		json_double(j, row->lat, 6);
+		jw_double(j, row->lat, 6);
 	else
-		json_null(j);
-	json_key(j, "lon");
+		jw_null(j);
+	jw_key(j, "lon");
 	if (row->has_location)
-		json_double(j, row->lon, 6);
+		jw_double(j, row->lon, 6);
 	else
-		json_null(j);
-	json_key(j, "distance_km");
-	json_double(j, row->distance_km, 6);	/* NAN -> null */
-	json_kv_bool(j, "verified", row->verified);
-	json_key(j, "url");
+		jw_null(j);
+	jw_key(j, "distance_km");
+	jw_double(j, row->distance_km, 6);	/* NAN -> null */
+	jw_kv_bool(j, "verified", row->verified);
+	jw_key(j, "url");
 	char url[256];
 	snprintf(url, sizeof(url), "%s/therapists/%lld", url_prefix, (long long)row->id);
-	json_string(j, url);
-	json_object_end(j);
+	jw_string(j, url);
+	jw_object_end(j);
 }
 
 void
 search_result_json(const struct search_result *r, const char *url_prefix,
     struct buf *out)
 {
-	struct json j;
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "location");
+	struct jw j;
+	jw_init(&j, out);
+	jw_object_begin(&j);
+	jw_key(&j, "location");
 	if (r->has_location) {
 		const struct place_match *m = &r->location;
-		json_object_begin(&j);
-		json_kv_string(&j, "query", m->query);
-		json_place(&j, &m->best);
-		json_key(&j, "alternatives");
-		json_array_begin(&j);
+		jw_object_begin(&j);
+		jw_kv_string(&j, "query", m->query);
+		jw_place(&j, &m->best);
+		jw_key(&j, "alternatives");
+		jw_array_begin(&j);
 		for (int i = 0; i < m->alternative_count; i++) {
-			json_object_begin(&j);
-			json_place(&j, &m->alternatives[i]);
-			json_object_end(&j);
+			jw_object_begin(&j);
+			jw_place(&j, &m->alternatives[i]);
+			jw_object_end(&j);
 		}
-		json_array_end(&j);
-		json_object_end(&j);
+		jw_array_end(&j);
+		jw_object_end(&j);
 	} else {
-		json_null(&j);
+		jw_null(&j);
 	}
-	json_key(&j, "radius_km");
+	jw_key(&j, "radius_km");
 	if (r->has_location && !r->online_by_license)
-		json_double(&j, r->radius_km, 6);
+		jw_double(&j, r->radius_km, 6);
 	else
-		json_null(&j);
-	json_kv_int(&j, "total", r->total);
-	json_kv_int(&j, "limit", r->limit);
-	json_kv_int(&j, "offset", r->offset);
-	json_key(&j, "results");
-	json_array_begin(&j);
+		jw_null(&j);
+	jw_kv_int(&j, "total", r->total);
+	jw_kv_int(&j, "limit", r->limit);
+	jw_kv_int(&j, "offset", r->offset);
+	jw_key(&j, "results");
+	jw_array_begin(&j);
 	for (int i = 0; i < r->count; i++)
-		json_row(&j, &r->rows[i], url_prefix);
-	json_array_end(&j);
-	json_object_end(&j);
+		jw_row(&j, &r->rows[i], url_prefix);
+	jw_array_end(&j);
+	jw_object_end(&j);
 }

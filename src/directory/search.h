@@ -114,7 +114,8 @@ size_t	search_engine_size(struct search_engine *engine);
 /*
  * Runs a query. db is the caller's connection (used to resolve places and
  * for full-text matches). On success the result holds a reference to the
- * index; release it with search_result_release().
+ * index; release it with search_result_release() (harmless after a
+ * failure, which holds none).
  */
 int	search_run(struct search_engine *engine, sqlite3 *db,
 	    const struct search_query *q, struct search_result *r, struct err *e);

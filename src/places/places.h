@@ -62,7 +62,9 @@ int	place_resolve(sqlite3 *db, const char *text, struct place_match *m,
 	    struct err *e);
 
 /* Up to max places whose names start with prefix, most populous first
- * (for a search box). Returns the count, or -1. */
+ * (for a search box); 3-5 digits suggest US ZIPs. Returns the count
+ * (0 for an empty prefix), or -1 (400, param "near", for an overlong or
+ * non-UTF-8 prefix). */
 int	place_suggest(sqlite3 *db, const char *prefix, struct place *out,
 	    int max, struct err *e);
 
@@ -74,7 +76,9 @@ int	place_nearest(sqlite3 *db, double lat, double lon, struct place *out,
 /*
  * Places a postal address, for imported profiles without coordinates:
  * by postal code when the country has them in the gazetteer, else by
- * city with region and country. 0 found, 1 not found, -1 error.
+ * city with region and country. 0 found, 1 not found (also for fields
+ * that are not usable text, or a city with neither region nor country),
+ * -1 database error.
  */
 int	place_locate_address(sqlite3 *db, const char *postal_code,
 	    const char *city, const char *region, const char *country,

@@ -70,7 +70,9 @@ open_with_flags(const char *path, int flags, struct err *e)
 	const char *pragmas =
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA synchronous = FULL;"
-	    "PRAGMA temp_store = MEMORY;";
+	    "PRAGMA temp_store = MEMORY;"
+	    /* 8 MiB of page cache: the gazetteer's name index stays warm. */
+	    "PRAGMA cache_size = -8192;";
 	if (db_exec(db, pragmas, e) < 0) {
 		sqlite3_close(db);
 		return NULL;

@@ -132,8 +132,20 @@ static const char m001_initial[] =
 	"  UPDATE meta SET value = value + 1 WHERE key = 'therapists_version';"
 	"END;";
 
+/* Country names and aliases ("USA", "UK", "Czechia") for "City, Country"
+ * qualifiers, and the population order that keeps suggestions for short
+ * prefixes fast. IF NOT EXISTS: early gazetteer imports created both. */
+static const char m002_country_names[] =
+	"CREATE TABLE IF NOT EXISTS country_names ("
+	"  key TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  PRIMARY KEY (key, code)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS places_population ON places(population);";
+
 static const struct migration migrations[] = {
 	{ 1, "initial schema: gazetteer and therapist directory", m001_initial },
+	{ 2, "country name aliases and places by population", m002_country_names },
 };
 
 const struct migration *

@@ -89,10 +89,19 @@ text_fold(struct buf *out, const char *s, size_t n)
 	UChar *folded = xmalloc(sizeof(UChar) * (size_t)fcap);
 	int32_t flen = U_FAILURE(status) ? 0 :
 	    u_strFoldCase(folded, fcap, u16, u16len, U_FOLD_CASE_DEFAULT, &status);
+	/* Most text decomposes to under 4x its length; a few compatibility
+	 * characters (U+FDFA: 18 code units) need more, so ICU's
+	 * preflighted size is used when the first guess is short. */
 	int32_t dcap = flen * 4 + 8;
 	UChar *decomposed = xmalloc(sizeof(UChar) * (size_t)dcap);
 	int32_t dlen = U_FAILURE(status) ? 0 :
 	    unorm2_normalize(nfkd, folded, flen, decomposed, dcap, &status);
+	if (status == U_BUFFER_OVERFLOW_ERROR) {
+		status = U_ZERO_ERROR;
+		dcap = dlen + 1;
+		decomposed = xrealloc(decomposed, sizeof(UChar) * (size_t)dcap);
+		dlen = unorm2_normalize(nfkd, folded, flen, decomposed, dcap, &status);
+	}
 	if (U_FAILURE(status))
 		dlen = 0;
 

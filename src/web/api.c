@@ -1,7 +1,7 @@
 /*
  * The JSON API under /api/v1/: search, profiles and place suggestions.
  * Each handler parses through the domain's validator, calls the domain,
- * and writes JSON through util/json.h.
+ * and writes JSON through util/jw.h.
  */
 #include "app.h"
 
@@ -11,7 +11,7 @@
 
 #include "../directory/therapist.h"
 #include "../places/places.h"
-#include "../util/json.h"
+#include "../util/jw.h"
 #include "../util/num.h"
 #include "../util/text.h"
 
@@ -52,41 +52,41 @@ path_id(const char *s)
 }
 
 static void
-json_list(struct json *j, const char *key, const char *list)
+jw_list(struct jw *j, const char *key, const char *list)
 {
-	json_key(j, key);
-	json_array_begin(j);
+	jw_key(j, key);
+	jw_array_begin(j);
 	for (const char *p = list; *p; ) {
 		const char *end = strchr(p, ';');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		if (n)
-			json_string_n(j, p, n);
+			jw_string_n(j, p, n);
 		if (end == NULL)
 			break;
 		p = end + 1;
 	}
-	json_array_end(j);
+	jw_array_end(j);
 }
 
 static void
-json_slug_list(struct json *j, const char *key, const struct slug_set *set, uint32_t bits)
+jw_slug_list(struct jw *j, const char *key, const struct slug_set *set, uint32_t bits)
 {
-	json_key(j, key);
-	json_array_begin(j);
+	jw_key(j, key);
+	jw_array_begin(j);
 	for (int i = 0; i < set->count; i++)
 		if (bits & (1u << i))
-			json_string(j, set->slugs[i]);
-	json_array_end(j);
+			jw_string(j, set->slugs[i]);
+	jw_array_end(j);
 }
 
 static void
-json_optional(struct json *j, const char *key, int v)
+jw_optional(struct jw *j, const char *key, int v)
 {
-	json_key(j, key);
+	jw_key(j, key);
 	if (v < 0)
-		json_null(j);
+		jw_null(j);
 	else
-		json_int(j, v);
+		jw_int(j, v);
 }
 
 int
@@ -105,45 +105,45 @@ api_therapist(struct http_request *req, struct http_response *res, struct err *e
 	if (rc > 0)
 		return err_set(e, 404, "not_found", "id", "no therapist with id %lld", id);
 
-	struct json j;
-	json_init(&j, &res->body);
-	json_object_begin(&j);
-	json_kv_int(&j, "id", t.id);
-	json_kv_string(&j, "name", t.name);
-	json_kv_string(&j, "credentials", t.credentials);
-	json_slug_list(&j, "certifications", &therapist_certifications, t.certifications);
+	struct jw j;
+	jw_init(&j, &res->body);
+	jw_object_begin(&j);
+	jw_kv_int(&j, "id", t.id);
+	jw_kv_string(&j, "name", t.name);
+	jw_kv_string(&j, "credentials", t.credentials);
+	jw_slug_list(&j, "certifications", &therapist_certifications, t.certifications);
 	/* A facilitator leads Imago education but is not a licensed therapist. */
-	json_kv_bool(&j, "licensed_therapist", t.certifications != (1u << CERT_IMAGO_FACILITATOR));
-	json_slug_list(&j, "specialties", &therapist_specialties, t.specialties);
-	json_slug_list(&j, "formats", &therapist_formats, t.formats);
-	json_list(&j, "languages", t.languages);
-	json_kv_string(&j, "license_number", t.license_number);
-	json_list(&j, "license_regions", t.license_regions);
-	json_optional(&j, "years_experience", t.years_experience);
-	json_kv_bool(&j, "accepting_new_clients", t.accepting_new_clients);
-	json_optional(&j, "fee_min", t.fee_min);
-	json_optional(&j, "fee_max", t.fee_max);
-	json_kv_bool(&j, "sliding_scale", t.sliding_scale);
-	json_kv_string(&j, "address", t.address);
-	json_kv_string(&j, "city", t.city);
-	json_kv_string(&j, "region", t.region);
-	json_kv_string(&j, "postal_code", t.postal_code);
-	json_kv_string(&j, "country", t.country);
-	json_key(&j, "lat");
-	if (t.has_location) json_double(&j, t.lat, 6); else json_null(&j);
-	json_key(&j, "lon");
-	if (t.has_location) json_double(&j, t.lon, 6); else json_null(&j);
-	json_kv_string(&j, "phone", t.phone);
-	json_kv_string(&j, "email", t.email);
-	json_kv_string(&j, "website", t.website);
-	json_kv_string(&j, "bio", t.bio);
-	json_kv_string(&j, "approach", t.approach);
-	json_kv_bool(&j, "verified", t.verified);
-	json_kv_string(&j, "verified_at", t.verified_at);
+	jw_kv_bool(&j, "licensed_therapist", t.certifications != (1u << CERT_IMAGO_FACILITATOR));
+	jw_slug_list(&j, "specialties", &therapist_specialties, t.specialties);
+	jw_slug_list(&j, "formats", &therapist_formats, t.formats);
+	jw_list(&j, "languages", t.languages);
+	jw_kv_string(&j, "license_number", t.license_number);
+	jw_list(&j, "license_regions", t.license_regions);
+	jw_optional(&j, "years_experience", t.years_experience);
+	jw_kv_bool(&j, "accepting_new_clients", t.accepting_new_clients);
+	jw_optional(&j, "fee_min", t.fee_min);
+	jw_optional(&j, "fee_max", t.fee_max);
+	jw_kv_bool(&j, "sliding_scale", t.sliding_scale);
+	jw_kv_string(&j, "address", t.address);
+	jw_kv_string(&j, "city", t.city);
+	jw_kv_string(&j, "region", t.region);
+	jw_kv_string(&j, "postal_code", t.postal_code);
+	jw_kv_string(&j, "country", t.country);
+	jw_key(&j, "lat");
+	if (t.has_location) jw_double(&j, t.lat, 6); else jw_null(&j);
+	jw_key(&j, "lon");
+	if (t.has_location) jw_double(&j, t.lon, 6); else jw_null(&j);
+	jw_kv_string(&j, "phone", t.phone);
+	jw_kv_string(&j, "email", t.email);
+	jw_kv_string(&j, "website", t.website);
+	jw_kv_string(&j, "bio", t.bio);
+	jw_kv_string(&j, "approach", t.approach);
+	jw_kv_bool(&j, "verified", t.verified);
+	jw_kv_string(&j, "verified_at", t.verified_at);
 	char url[64];
 	snprintf(url, sizeof(url), "/therapists/%lld", (long long)t.id);
-	json_kv_string(&j, "url", url);
-	json_object_end(&j);
+	jw_kv_string(&j, "url", url);
+	jw_object_end(&j);
 	http_reply_json(res, 200);
 	return 0;
 }
@@ -167,23 +167,23 @@ api_places(struct http_request *req, struct http_response *res, struct err *e)
 	int count = 0;
 	if (n > 0 && (count = place_suggest(db, q, places, 10, e)) < 0)
 		return -1;
-	struct json j;
-	json_init(&j, &res->body);
-	json_array_begin(&j);
+	struct jw j;
+	jw_init(&j, &res->body);
+	jw_array_begin(&j);
 	for (int i = 0; i < count; i++) {
-		json_object_begin(&j);
-		json_kv_string(&j, "label", places[i].label);
-		json_kv_string(&j, "name", places[i].name);
-		json_kv_string(&j, "kind", place_kind_name(places[i].kind));
-		json_key(&j, "lat");
-		json_double(&j, places[i].lat, 6);
-		json_key(&j, "lon");
-		json_double(&j, places[i].lon, 6);
-		json_kv_string(&j, "country", places[i].country);
-		json_kv_string(&j, "region", places[i].region);
-		json_object_end(&j);
+		jw_object_begin(&j);
+		jw_kv_string(&j, "label", places[i].label);
+		jw_kv_string(&j, "name", places[i].name);
+		jw_kv_string(&j, "kind", place_kind_name(places[i].kind));
+		jw_key(&j, "lat");
+		jw_double(&j, places[i].lat, 6);
+		jw_key(&j, "lon");
+		jw_double(&j, places[i].lon, 6);
+		jw_kv_string(&j, "country", places[i].country);
+		jw_kv_string(&j, "region", places[i].region);
+		jw_object_end(&j);
 	}
-	json_array_end(&j);
+	jw_array_end(&j);
 	http_reply_json(res, 200);
 	return 0;
 }
@@ -195,12 +195,12 @@ health(struct http_request *req, struct http_response *res, struct err *e)
 	sqlite3 *db = require_db(app, e);
 	if (db == NULL)
 		return -1;
-	struct json j;
-	json_init(&j, &res->body);
-	json_object_begin(&j);
-	json_kv_string(&j, "status", "ok");
-	json_kv_int(&j, "therapists_indexed", (long long)search_engine_size(app->engine));
-	json_object_end(&j);
+	struct jw j;
+	jw_init(&j, &res->body);
+	jw_object_begin(&j);
+	jw_kv_string(&j, "status", "ok");
+	jw_kv_int(&j, "therapists_indexed", (long long)search_engine_size(app->engine));
+	jw_object_end(&j);
 	http_reply_json(res, 200);
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "../store/db.h"
-#include "../util/json.h"
+#include "../util/jw.h"
 #include "pages.h"
 
 /*
@@ -55,17 +55,17 @@ app_render_error(struct http_request *req, const struct err *e,
 		snprintf(shown.message, sizeof(shown.message),
 		    "something went wrong on our side; please try again");
 	if (req->is_api) {
-		struct json j;
-		json_init(&j, &res->body);
-		json_object_begin(&j);
-		json_key(&j, "error");
-		json_object_begin(&j);
-		json_kv_string(&j, "code", shown.code);
+		struct jw j;
+		jw_init(&j, &res->body);
+		jw_object_begin(&j);
+		jw_key(&j, "error");
+		jw_object_begin(&j);
+		jw_kv_string(&j, "code", shown.code);
 		if (shown.param[0])
-			json_kv_string(&j, "param", shown.param);
-		json_kv_string(&j, "message", shown.message);
-		json_object_end(&j);
-		json_object_end(&j);
+			jw_kv_string(&j, "param", shown.param);
+		jw_kv_string(&j, "message", shown.message);
+		jw_object_end(&j);
+		jw_object_end(&j);
 		http_reply_json(res, e->status);
 	} else {
 		page_error(&res->body, req->app, &shown);

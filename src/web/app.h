@@ -3,7 +3,7 @@
  * req->app), the route table, and the handlers, which translate between
  * HTTP (src/http) and the domain modules (directory, places). Handlers
  * hold no SQL and build no markup by hand: JSON goes through
- * util/json.h, HTML through util/html.h and the layout in pages.h.
+ * util/jw.h, HTML through util/html.h and the layout in pages.h.
  */
 #ifndef IMAGO_APP_H
 #define IMAGO_APP_H

@@ -5,7 +5,7 @@
 
 #include "../../src/http/http.h"
 #include "../../src/util/html.h"
-#include "../../src/util/json.h"
+#include "../../src/util/jw.h"
 #include "../../src/util/num.h"
 #include "../../src/util/geo.h"
 
@@ -60,22 +60,22 @@ TEST(html_query_escape_encodes_reserved)
 TEST(json_writer_commas_and_escapes)
 {
 	struct buf b = BUF_INIT;
-	struct json j;
-	json_init(&j, &b);
-	json_object_begin(&j);
-	json_kv_string(&j, "a", "line\n\"quoted\"\\ \x01");
-	json_key(&j, "list");
-	json_array_begin(&j);
-	json_int(&j, 1);
-	json_double(&j, 2.5, 3);
-	json_double(&j, NAN, 3);
-	json_bool(&j, false);
-	json_string(&j, NULL);
-	json_array_end(&j);
-	json_key(&j, "empty");
-	json_object_begin(&j);
-	json_object_end(&j);
-	json_object_end(&j);
+	struct jw j;
+	jw_init(&j, &b);
+	jw_object_begin(&j);
+	jw_kv_string(&j, "a", "line\n\"quoted\"\\ \x01");
+	jw_key(&j, "list");
+	jw_array_begin(&j);
+	jw_int(&j, 1);
+	jw_double(&j, 2.5, 3);
+	jw_double(&j, NAN, 3);
+	jw_bool(&j, false);
+	jw_string(&j, NULL);
+	jw_array_end(&j);
+	jw_key(&j, "empty");
+	jw_object_begin(&j);
+	jw_object_end(&j);
+	jw_object_end(&j);
 	CHECK_STR(buf_cstr(&b),
 	    "{\"a\":\"line\\n\\\"quoted\\\"\\\\ \\u0001\",\"list\":[1,2.5,null,false,null],\"empty\":{}}");
 	buf_free(&b);
@@ -84,13 +84,13 @@ TEST(json_writer_commas_and_escapes)
 TEST(json_double_keeps_precision)
 {
 	struct buf b = BUF_INIT;
-	struct json j;
-	json_init(&j, &b);
-	json_double(&j, 12.3456789, 6);
+	struct jw j;
+	jw_init(&j, &b);
+	jw_double(&j, 12.3456789, 6);
 	CHECK_STR(buf_cstr(&b), "12.345679");
 	buf_reset(&b);
-	json_init(&j, &b);
-	json_double(&j, -0.0000001, 3);
+	jw_init(&j, &b);
+	jw_double(&j, -0.0000001, 3);
 	CHECK_STR(buf_cstr(&b), "0");
 	buf_free(&b);
 }

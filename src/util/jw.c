@@ -1,12 +1,12 @@
-/* The JSON writer: see json.h. */
-#include "json.h"
+/* The JSON writer: see jw.h. */
+#include "jw.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 void
-json_init(struct json *j, struct buf *out)
+jw_init(struct jw *j, struct buf *out)
 {
 	memset(j, 0, sizeof(*j));
 	j->out = out;
@@ -14,7 +14,7 @@ json_init(struct json *j, struct buf *out)
 
 /* Emits the separator a new value needs at the current position. */
 static void
-before_value(struct json *j)
+before_value(struct jw *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
@@ -26,7 +26,7 @@ before_value(struct json *j)
 }
 
 static void
-open_container(struct json *j, char c)
+open_container(struct jw *j, char c)
 {
 	before_value(j);
 	buf_putc(j->out, c);
@@ -36,20 +36,20 @@ open_container(struct json *j, char c)
 }
 
 static void
-close_container(struct json *j, char c)
+close_container(struct jw *j, char c)
 {
 	buf_putc(j->out, c);
 	if (j->depth > 0)
 		j->depth--;
 }
 
-void json_object_begin(struct json *j) { open_container(j, '{'); }
-void json_object_end(struct json *j) { close_container(j, '}'); }
-void json_array_begin(struct json *j) { open_container(j, '['); }
-void json_array_end(struct json *j) { close_container(j, ']'); }
+void jw_object_begin(struct jw *j) { open_container(j, '{'); }
+void jw_object_end(struct jw *j) { close_container(j, '}'); }
+void jw_array_begin(struct jw *j) { open_container(j, '['); }
+void jw_array_end(struct jw *j) { close_container(j, ']'); }
 
 void
-json_escape(struct buf *out, const char *s, size_t n)
+jw_escape(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_grow(out, n + 2);
@@ -78,40 +78,40 @@ json_escape(struct buf *out, const char *s, size_t n)
 }
 
 void
-json_key(struct json *j, const char *key)
+jw_key(struct jw *j, const char *key)
 {
 	before_value(j);
-	json_escape(j->out, key, strlen(key));
+	jw_escape(j->out, key, strlen(key));
 	buf_putc(j->out, ':');
 	j->after_key = true;
 }
 
 void
-json_string_n(struct json *j, const char *s, size_t n)
+jw_string_n(struct jw *j, const char *s, size_t n)
 {
 	before_value(j);
-	json_escape(j->out, s, n);
+	jw_escape(j->out, s, n);
 }
 
 void
-json_string(struct json *j, const char *s)
+jw_string(struct jw *j, const char *s)
 {
 	if (s == NULL) {
-		json_null(j);
+		jw_null(j);
 		return;
 	}
-	json_string_n(j, s, strlen(s));
+	jw_string_n(j, s, strlen(s));
 }
 
 void
-json_int(struct json *j, int64_t v)
+jw_int(struct jw *j, int64_t v)
 {
 	before_value(j);
 	buf_printf(j->out, "%lld", (long long)v);
 }
 
 void
-json_double(struct json *j, double v, int decimals)
+jw_double(struct jw *j, double v, int decimals)
 {
 	before_value(j);
 	if (!isfinite(v)) {
@@ -133,36 +133,36 @@ json_double(struct json *j, double v, int decimals)
 }
 
 void
-json_bool(struct json *j, bool v)
+jw_bool(struct jw *j, bool v)
 {
 	before_value(j);
 	buf_puts(j->out, v ? "true" : "false");
 }
 
 void
-json_null(struct json *j)
+jw_null(struct jw *j)
 {
 	before_value(j);
 	buf_puts(j->out, "null");
 }
 
 void
-json_kv_string(struct json *j, const char *key, const char *s)
+jw_kv_string(struct jw *j, const char *key, const char *s)
 {
-	json_key(j, key);
-	json_string(j, s);
+	jw_key(j, key);
+	jw_string(j, s);
 }
 
 void
-json_kv_int(struct json *j, const char *key, int64_t v)
+jw_kv_int(struct jw *j, const char *key, int64_t v)
 {
-	json_key(j, key);
-	json_int(j, v);
+	jw_key(j, key);
+	jw_int(j, v);
 }
 
 void
-json_kv_bool(struct json *j, const char *key, bool v)
+jw_kv_bool(struct jw *j, const char *key, bool v)
 {
-	json_key(j, key);
-	json_bool(j, v);
+	jw_key(j, key);
+	jw_bool(j, v);
 }
