@@ -287,3 +287,29 @@ describe('connections', () => {
 		}
 	});
 });
+
+describe('connection timeout', () => {
+	let timed;
+	before(async () => {
+		timed = await startServer({ args: ['--timeout', '2'] });
+	});
+	after(async () => {
+		await timed?.stop();
+	});
+
+	test('a client that stops mid-request is disconnected after --timeout', async () => {
+		const idle = await new RawConnection(timed.port).connect();
+		try {
+			await idle.send('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+			const t0 = Date.now();
+			const closed = await idle.waitClosed(8000);
+			const waited = Date.now() - t0;
+			assert.ok(closed, 'the idle connection was never closed');
+			assert.ok(waited >= 1000 && waited < 6000, `closed after ${waited} ms, want about 2 s`);
+			const res = await request(`${timed.url}/healthz`);
+			assert.equal(res.status, 200, 'the server still serves others');
+		} finally {
+			idle.close();
+		}
+	});
+});
