@@ -6,7 +6,7 @@ PKGS     := libmicrohttpd sqlite3 jansson libsodium libcmark icu-uc
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter -Wformat=2
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g -Isrc $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
 RELEASE_CFLAGS := -O2
@@ -15,6 +15,8 @@ ASAN_CFLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-
 SRC      := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%_fuzz.c=build/asan/fuzz/%-replay)
 HDRS     := $(wildcard src/*.h src/*/*.h tests/unit/*.h)
 
 DB       ?= var/imago.db
@@ -45,6 +47,11 @@ build/asan/imago: $(SRC:%.c=build/asan/%.o)
 build/asan/unit-tests: $(LIB_SRC:%.c=build/asan/%.o) $(UNIT_SRC:%.c=build/asan/%.o)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Each fuzz harness, linked with a driver that replays files (gcc, no
+# libFuzzer needed), so `make test` can run the committed corpora.
+build/asan/fuzz/%-replay: build/asan/fuzz/%_fuzz.o build/asan/fuzz/replay_main.o $(LIB_SRC:%.c=build/asan/%.o)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
 # The database, gazetteer and demo data are made once (the stamp is
 # written only when every step succeeded); later runs rebuild and serve.
 $(DB).ready: | build/release/imago
@@ -57,7 +64,7 @@ run: setup build/release/imago $(DB).ready
 	build/release/imago --db $(DB) serve --listen $(LISTEN)
 
 test: setup
-	@$(MAKE) --no-print-directory build/release/imago build/asan/imago build/asan/unit-tests
+	@$(MAKE) --no-print-directory build/release/imago build/asan/imago build/asan/unit-tests $(FUZZ_REPLAY)
 	@tests/run.sh
 
 bench: setup

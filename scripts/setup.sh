@@ -16,11 +16,14 @@ APT_PACKAGES=(
 # the machine's own when it has one (it may be newer than Debian's).
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
-# Only the benchmark needs these; `make bench` asks for them.
+# Only the benchmark and long fuzzing runs need these; `make bench` and
+# `make fuzz` ask for them.
 BENCH_PACKAGES=(wrk nginx)
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 want=("${APT_PACKAGES[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PACKAGES[@]}")
+[ "${1:-}" = "--fuzz" ] && want+=("${FUZZ_PACKAGES[@]}")
 
 missing=()
 for p in "${want[@]}"; do

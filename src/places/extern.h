@@ -14,6 +14,12 @@
 #include "../util/err.h"
 #include "places.h"
 
+/* The resolution cache (cache.c): 1 and a copy when text was resolved
+ * recently in the same database file, else 0. */
+int	place_cache_get(sqlite3 *db, const char *text, struct place_match *out);
+void	place_cache_put(sqlite3 *db, const char *text, const struct place_match *m);
+void	place_cache_clear(void);
+
 /* Folded names longer than this are not indexed (nobody types them). */
 #define PLACE_KEY_MAX	100
 

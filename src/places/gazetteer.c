@@ -1036,6 +1036,7 @@ gazetteer_import(sqlite3 *db, const char *data_dir, struct err *e)
 	if (import_all(&im, iso) < 0 || db_exec(db, "COMMIT", e) < 0)
 		goto restore;
 	began = 0;
+	place_cache_clear();	/* what this process resolved may have moved */
 	rc = 0;
 	/* Fold the WAL back into the database so the file stays small. */
 	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);

@@ -346,8 +346,8 @@ resolve_city(sqlite3 *db, char *text, const char *input,
 	return 0;
 }
 
-int
-place_resolve(sqlite3 *db, const char *raw, struct place_match *m,
+static int
+resolve_uncached(sqlite3 *db, const char *raw, struct place_match *m,
     struct err *e)
 {
 	char text[PLACE_QUERY_MAX + 1], input[PLACE_QUERY_MAX + 1];
@@ -374,6 +374,18 @@ place_resolve(sqlite3 *db, const char *raw, struct place_match *m,
 		return resolve_postal(db, "CA", code, m, e);
 	memcpy(input, text, sizeof(input));
 	return resolve_city(db, text, input, m, e);
+}
+
+int
+place_resolve(sqlite3 *db, const char *raw, struct place_match *m,
+    struct err *e)
+{
+	if (raw != NULL && place_cache_get(db, raw, m))
+		return 0;
+	if (resolve_uncached(db, raw, m, e) < 0)
+		return -1;
+	place_cache_put(db, raw, m);	/* raw was checked by take_input */
+	return 0;
 }
 
 int

@@ -69,41 +69,68 @@ text_utf8_length(const char *s, size_t n)
 	return count;
 }
 
+/* NFKD of in[0..n) into a new buffer; *len gets its length (0 on error).
+ * Most text decomposes to under 4x its length; a few compatibility
+ * characters (U+FDFA: 18 code units) need more, so ICU's preflighted
+ * size is used when the first guess is short. */
+static UChar *
+decompose(const UChar *in, int32_t n, int32_t *len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&status);
+	int32_t cap = n * 4 + 8;
+	UChar *out = xmalloc(sizeof(UChar) * (size_t)cap);
+	*len = U_FAILURE(status) ? 0 : unorm2_normalize(nfkd, in, n, out, cap, &status);
+	if (status == U_BUFFER_OVERFLOW_ERROR) {
+		status = U_ZERO_ERROR;
+		cap = *len + 1;
+		out = xrealloc(out, sizeof(UChar) * (size_t)cap);
+		*len = unorm2_normalize(nfkd, in, n, out, cap, &status);
+	}
+	if (U_FAILURE(status))
+		*len = 0;
+	return out;
+}
+
+/* Full case folding of in[0..n) into a new buffer ("ß" -> "ss"). */
+static UChar *
+case_fold(const UChar *in, int32_t n, int32_t *len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t cap = n * 3 + 8;
+	UChar *out = xmalloc(sizeof(UChar) * (size_t)cap);
+	*len = u_strFoldCase(out, cap, in, n, U_FOLD_CASE_DEFAULT, &status);
+	if (status == U_BUFFER_OVERFLOW_ERROR) {
+		status = U_ZERO_ERROR;
+		cap = *len + 1;
+		out = xrealloc(out, sizeof(UChar) * (size_t)cap);
+		*len = u_strFoldCase(out, cap, in, n, U_FOLD_CASE_DEFAULT, &status);
+	}
+	if (U_FAILURE(status))
+		*len = 0;
+	return out;
+}
+
 void
 text_fold(struct buf *out, const char *s, size_t n)
 {
 	if (n == 0 || n > (1u << 20) || !text_utf8_valid(s, n, true))
 		return;
 	UErrorCode status = U_ZERO_ERROR;
-	const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&status);
-	if (U_FAILURE(status))
-		return;
-
-	/* UTF-8 -> UTF-16 -> case fold -> NFKD (folding can produce
-	 * characters that decompose further, so fold first). */
-	int32_t cap = (int32_t)n + 1;
+	int32_t cap = (int32_t)n + 1, u16len = 0;
 	UChar *u16 = xmalloc(sizeof(UChar) * (size_t)cap);
-	int32_t u16len = 0;
 	u_strFromUTF8(u16, cap, &u16len, s, (int32_t)n, &status);
-	int32_t fcap = u16len * 3 + 8;
-	UChar *folded = xmalloc(sizeof(UChar) * (size_t)fcap);
-	int32_t flen = U_FAILURE(status) ? 0 :
-	    u_strFoldCase(folded, fcap, u16, u16len, U_FOLD_CASE_DEFAULT, &status);
-	/* Most text decomposes to under 4x its length; a few compatibility
-	 * characters (U+FDFA: 18 code units) need more, so ICU's
-	 * preflighted size is used when the first guess is short. */
-	int32_t dcap = flen * 4 + 8;
-	UChar *decomposed = xmalloc(sizeof(UChar) * (size_t)dcap);
-	int32_t dlen = U_FAILURE(status) ? 0 :
-	    unorm2_normalize(nfkd, folded, flen, decomposed, dcap, &status);
-	if (status == U_BUFFER_OVERFLOW_ERROR) {
-		status = U_ZERO_ERROR;
-		dcap = dlen + 1;
-		decomposed = xrealloc(decomposed, sizeof(UChar) * (size_t)dcap);
-		dlen = unorm2_normalize(nfkd, folded, flen, decomposed, dcap, &status);
-	}
 	if (U_FAILURE(status))
-		dlen = 0;
+		u16len = 0;
+	/* Decompose, fold, decompose again: compatibility forms can
+	 * decompose to capitals ("™" -> "TM") and folding can produce
+	 * characters that decompose further, and only this order makes
+	 * folding a folded key a no-op, which the name index relies on. */
+	int32_t len1, len2, dlen;
+	UChar *first = decompose(u16, u16len, &len1);
+	UChar *folded = case_fold(first, len1, &len2);
+	UChar *decomposed = decompose(folded, len2, &dlen);
+	free(first);
 
 	bool pending_space = false;
 	size_t start = out->len;
