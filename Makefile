@@ -9,7 +9,7 @@ WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g -Isrc $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
-RELEASE_CFLAGS := -O2
+RELEASE_CFLAGS := -O2 -fno-omit-frame-pointer
 ASAN_CFLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 SRC      := $(sort $(wildcard src/*.c src/*/*.c))

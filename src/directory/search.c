@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,19 +399,184 @@ scan_entry(struct scan *sc, uint32_t i)
 	topk_push(t, &x);
 }
 
-static void
-scan_range(struct scan *sc, uint32_t row, int col_from, int col_to)
+/* A non-empty grid cell the cap may touch, with its distance bounds. */
+struct cell_visit {
+	uint32_t	cell;
+	double		near_km;	/* no point of the cell is closer */
+	double		far_km;		/* no point of the cell is farther */
+};
+
+/* Cells with fewer entries than this are scanned point by point without
+ * working out their bounds: the bounds cost more than the points. */
+#define CELL_BOUNDS_MIN	16
+
+static double
+cell_lat(int row, double frac)
 {
-	const uint32_t *cs = sc->s->cell_start;
-	uint32_t from = cs[row * GRID_COLS + (uint32_t)col_from];
-	uint32_t to = cs[row * GRID_COLS + (uint32_t)col_to + 1];
+	return -90.0 + ((double)row + frac) * GRID_DEG;
+}
+
+static double
+cell_lon(int col, double frac)
+{
+	return -180.0 + ((double)col + frac) * GRID_DEG;
+}
+
+/*
+ * Per-row and per-column tables, computed once: the sine and cosine of
+ * each cell centre's latitude and longitude, and each row's "radius":
+ * the distance from a cell's centre to its farthest point, which depends
+ * on the latitude only. The farthest point of a latitude/longitude
+ * rectangle from its centre is a corner (distance grows monotonically
+ * along each edge away from the centre), so the triangle inequality with
+ * this radius bounds every point of the cell.
+ */
+static struct {
+	double	row_sin[GRID_ROWS], row_cos[GRID_ROWS], row_radius_km[GRID_ROWS];
+	double	col_sin[GRID_COLS], col_cos[GRID_COLS];
+} grid;
+static pthread_once_t grid_once = PTHREAD_ONCE_INIT;
+
+static void
+grid_init(void)
+{
+	for (int r = 0; r < GRID_ROWS; r++) {
+		double lat = cell_lat(r, 0.5);
+		grid.row_sin[r] = sin(lat * M_PI / 180.0);
+		grid.row_cos[r] = cos(lat * M_PI / 180.0);
+		double half = 0;
+		for (int k = 0; k < 4; k++) {
+			double d = geo_distance_km(lat, 0.5 * GRID_DEG,
+			    cell_lat(r, k & 1), (k >> 1) * GRID_DEG);
+			if (d > half)
+				half = d;
+		}
+		/* Rounding must never shrink a cell. */
+		grid.row_radius_km[r] = half * (1 + 1e-6) + 1e-6;
+	}
+	for (int c = 0; c < GRID_COLS; c++) {
+		grid.col_sin[c] = sin(cell_lon(c, 0.5) * M_PI / 180.0);
+		grid.col_cos[c] = cos(cell_lon(c, 0.5) * M_PI / 180.0);
+	}
+}
+
+/* Bounds on the distance from the query point to any point of a cell. */
+static void
+cell_bounds(const struct cap *c, int row, int col, struct cell_visit *v)
+{
+	double dot = grid.row_cos[row] * (grid.col_cos[col] * c->x + grid.col_sin[col] * c->y) +
+	    grid.row_sin[row] * c->z;
+	double h = (1.0 - dot) * 0.5;
+	double centre = 2.0 * GEO_EARTH_RADIUS_KM * asin(sqrt(h < 0 ? 0 : h > 1 ? 1 : h));
+	/* The chord formula loses a few metres near zero; pad for it. */
+	double half = grid.row_radius_km[row] + 1e-3;
+	v->near_km = centre - half;
+	v->far_km = centre + half;
+}
+
+static void
+scan_points(struct scan *sc, uint32_t from, uint32_t to)
+{
 	for (uint32_t i = from; i < to; i++)
 		scan_entry(sc, i);
+}
+
+/* All of a cell's points are within the radius: count them without the
+ * distance test, and look at them for the top k only if they can enter. */
+static void
+take_inside_cell(struct scan *sc, const struct cell_visit *v, uint32_t from, uint32_t to,
+    bool filtered)
+{
+	struct topk *t = sc->top;
+	bool can_enter = t->n < t->k || v->near_km <= t->heap[0].distance;
+	if (!filtered && !can_enter) {
+		sc->total += to - from;
+		return;
+	}
+	const struct cap *c = sc->cap;
+	for (uint32_t i = from; i < to; i++) {
+		if (filtered && !filter_match(sc->s, sc->f, i))
+			continue;
+		sc->total++;
+		if (!can_enter)
+			continue;
+		const struct index_hot *p = &sc->s->hot[i];
+		double h = (1.0 - (p->x * c->x + p->y * c->y + p->z * c->z)) * 0.5;
+		if (t->n == t->k && h > t->heap[0].h + BOUNDARY_EPS)
+			continue;
+		const struct index_cold *cold = &sc->s->cold[i];
+		struct hit x = { geo_distance_km(c->lat, c->lon, cold->lat, cold->lon), h, cold->id, i };
+		topk_push(t, &x);
+	}
+}
+
+static int
+compare_visits(const void *a, const void *b)
+{
+	const struct cell_visit *x = a, *y = b;
+	return (x->near_km > y->near_km) - (x->near_km < y->near_km);
+}
+
+static void
+add_visit(struct scan *sc, struct cell_visit **visits, size_t *n, size_t *cap,
+    int row, int col)
+{
+	uint32_t cell = (uint32_t)row * GRID_COLS + (uint32_t)col;
+	uint32_t count = sc->s->cell_start[cell + 1] - sc->s->cell_start[cell];
+	if (count == 0)
+		return;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*visits = xrealloc(*visits, *cap * sizeof(**visits));
+	}
+	struct cell_visit *v = &(*visits)[(*n)++];
+	v->cell = cell;
+	if (count >= CELL_BOUNDS_MIN) {
+		cell_bounds(sc->cap, row, col, v);
+	} else {
+		/* Small cells are visited last, point by point. */
+		v->near_km = INFINITY;
+		v->far_km = INFINITY;
+	}
+}
+
+/*
+ * Visits the cells the cap may touch, nearest first, so the top k fills
+ * with close points early; a crowded cell wholly inside the radius is
+ * then counted without testing its points, and skipped entirely when
+ * none of it can enter the top k.
+ */
+static void
+scan_cells(struct scan *sc, int row_lo, int row_hi, int col_lo, int col_hi)
+{
+	struct cell_visit *visits = NULL;
+	size_t n = 0, cap = 0;
+	for (int r = row_lo; r <= row_hi; r++)
+		for (int col = col_lo; col <= col_hi; col++)
+			add_visit(sc, &visits, &n, &cap, r, (col % GRID_COLS + GRID_COLS) % GRID_COLS);
+	if (n > 1)
+		qsort(visits, n, sizeof(*visits), compare_visits);
+	const struct filter *f = sc->f;
+	bool filtered = f->all_bits || f->any_certs || f->fee_max >= 0 ||
+	    f->has_language || f->allowed;
+	double r = sc->cap->radius_km;
+	for (size_t k = 0; k < n; k++) {
+		const struct cell_visit *v = &visits[k];
+		uint32_t from = sc->s->cell_start[v->cell], to = sc->s->cell_start[v->cell + 1];
+		if (v->near_km > r && !isinf(v->near_km))
+			continue;			/* wholly outside */
+		if (v->far_km < r * (1 - 1e-9) - 1e-9)
+			take_inside_cell(sc, v, from, to, filtered);
+		else
+			scan_points(sc, from, to);
+	}
+	free(visits);
 }
 
 static void
 scan_cap(struct scan *sc)
 {
+	pthread_once(&grid_once, grid_init);
 	const struct cap *c = sc->cap;
 	double theta_deg = c->radius_km / GEO_EARTH_RADIUS_KM * 180.0 / M_PI + 1e-9;
 	double lat_lo = c->lat - theta_deg, lat_hi = c->lat + theta_deg;
@@ -427,24 +593,15 @@ scan_cap(struct scan *sc)
 	int row_hi = (int)((fmin(lat_hi, 90.0) + 90.0) / GRID_DEG);
 	if (row_hi >= GRID_ROWS)
 		row_hi = GRID_ROWS - 1;
+	/* Columns may run past either edge: scan_cells wraps them across
+	 * the antimeridian. */
 	int col_lo = (int)floor((c->lon - half_width + 180.0) / GRID_DEG);
 	int col_hi = (int)floor((c->lon + half_width + 180.0) / GRID_DEG);
 	if (all_cols || col_hi - col_lo + 1 >= GRID_COLS) {
 		col_lo = 0;
 		col_hi = GRID_COLS - 1;
 	}
-	for (int r = row_lo; r <= row_hi; r++) {
-		if (col_lo < 0) {
-			/* Wraps west across the antimeridian. */
-			scan_range(sc, (uint32_t)r, col_lo + GRID_COLS, GRID_COLS - 1);
-			scan_range(sc, (uint32_t)r, 0, col_hi);
-		} else if (col_hi >= GRID_COLS) {
-			scan_range(sc, (uint32_t)r, col_lo, GRID_COLS - 1);
-			scan_range(sc, (uint32_t)r, 0, col_hi - GRID_COLS);
-		} else {
-			scan_range(sc, (uint32_t)r, col_lo, col_hi);
-		}
-	}
+	scan_cells(sc, row_lo, row_hi, col_lo, col_hi);
 }
 
 /* Sorts the heap's contents into result order; returns the count. */
@@ -651,7 +808,10 @@ int
 search_run(struct search_engine *engine, sqlite3 *db, const struct search_query *q,
     struct search_result *r, struct err *e)
 {
-	memset(r, 0, sizeof(*r));
+	/* Only the header is cleared: rows are written before they are read,
+	 * and the 100-row array is most of the struct. */
+	memset(r, 0, offsetof(struct search_result, rows));
+	r->snapshot = NULL;
 	r->limit = q->limit;
 	r->offset = q->offset;
 	r->radius_km = q->radius_km;
@@ -804,8 +964,8 @@ jw_row(struct jw *j, const struct search_row *row, const char *url_prefix)
 	jw_double(j, row->distance_km, 6);	/* NAN -> null */
 	jw_kv_bool(j, "verified", row->verified);
 	jw_key(j, "url");
-	char url[256];
-	snprintf(url, sizeof(url), "%s/therapists/%lld", url_prefix, (long long)row->id);
+	char url[160], id[24];
+	snprintf(url, sizeof(url), "%.100s/therapists/%s", url_prefix, jw_format_int(id, row->id));
 	jw_string(j, url);
 	jw_object_end(j);
 }

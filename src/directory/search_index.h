@@ -14,11 +14,12 @@
 
 #include "../util/err.h"
 
-/* A 0.25-degree grid: fine enough that a 40 km circle touches few cells,
- * coarse enough that the cell table stays at 4 MB. */
-#define GRID_DEG	0.25
-#define GRID_ROWS	720
-#define GRID_COLS	1440
+/* A 0.1-degree grid (about 11 x 8 km at 40 degrees north): fine enough
+ * that the ring of cells a 40 km circle cuts through holds few points;
+ * the cell table costs 26 MB. */
+#define GRID_DEG	0.1
+#define GRID_ROWS	1800
+#define GRID_COLS	3600
 #define GRID_CELLS	(GRID_ROWS * GRID_COLS)
 
 /* Filter bits of struct index_hot.bits. */

@@ -27,6 +27,7 @@ struct http_server {
 	struct MHD_Daemon	*daemon;
 	struct http_config	 cfg;
 	char			*csp;
+	char			 keep_alive[32];	/* "timeout=30" */
 };
 
 /* Per-request state, from the first call of the access handler until
@@ -122,6 +123,9 @@ add_security_headers(struct http_server *srv, struct MHD_Response *r)
 	MHD_add_response_header(r, "Permissions-Policy", "geolocation=(self), camera=(), microphone=()");
 	if (srv->csp)
 		MHD_add_response_header(r, "Content-Security-Policy", srv->csp);
+	/* Tells keep-alive clients when we will close an idle connection,
+	 * so they stop reusing it first instead of racing our close. */
+	MHD_add_response_header(r, "Keep-Alive", srv->keep_alive);
 	if (srv->cfg.https)
 		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 }
@@ -434,6 +438,8 @@ http_start(const struct http_config *cfg, struct err *e)
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	srv->cfg = *cfg;
 	srv->csp = cfg->csp ? xstrdup(cfg->csp) : NULL;
+	unsigned timeout = cfg->connection_timeout ? cfg->connection_timeout : 30u;
+	snprintf(srv->keep_alive, sizeof(srv->keep_alive), "timeout=%u", timeout);
 	unsigned threads = cfg->threads;
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -447,7 +453,7 @@ http_start(const struct http_config *cfg, struct err *e)
 	    access_handler, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout ? cfg->connection_timeout : 30u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit ? cfg->per_ip_limit : 256u,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 2048u,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MAX_HEADER_BYTES * 8,

@@ -78,10 +78,10 @@ jw_escape(struct buf *out, const char *s, size_t n)
 }
 
 void
-jw_key(struct jw *j, const char *key)
+jw_key_n(struct jw *j, const char *key, size_t n)
 {
 	before_value(j);
-	jw_escape(j->out, key, strlen(key));
+	jw_escape(j->out, key, n);
 	buf_putc(j->out, ':');
 	j->after_key = true;
 }
@@ -103,13 +103,35 @@ jw_string(struct jw *j, const char *s)
 	jw_string_n(j, s, strlen(s));
 }
 
+char *
+jw_format_int(char tmp[24], int64_t v)
+{
+	char *p = tmp + 23;
+	*p = '\0';
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 void
 jw_int(struct jw *j, int64_t v)
 {
 	before_value(j);
-	buf_printf(j->out, "%lld", (long long)v);
+	char tmp[24];
+	buf_puts(j->out, jw_format_int(tmp, v));
 }
 
+/*
+ * Fixed-point formatting by integer arithmetic: a search response holds
+ * sixty coordinates and distances, and printf's exact decimal expansion
+ * was a visible share of a request. Values beyond 1e12 (never a
+ * coordinate or a distance) fall back to printf.
+ */
 void
 jw_double(struct jw *j, double v, int decimals)
 {
@@ -118,8 +140,48 @@ jw_double(struct jw *j, double v, int decimals)
 		buf_puts(j->out, "null");
 		return;
 	}
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 9)
+		decimals = 9;
 	char tmp[64];
-	int n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
+	int n;
+	if (fabs(v) < 1e12) {
+		long long scale = 1;
+		for (int i = 0; i < decimals; i++)
+			scale *= 10;
+		long long units = llround(fabs(v) * (double)scale);
+		if (units == 0) {
+			buf_putc(j->out, '0');	/* no "-0" */
+			return;
+		}
+		/* Digits of units with the point placed decimals from the end. */
+		char digits[24];
+		char *d = jw_format_int(digits, units);
+		size_t nd = strlen(d);
+		n = 0;
+		if (v < 0)
+			tmp[n++] = '-';
+		if (nd <= (size_t)decimals) {
+			tmp[n++] = '0';
+			tmp[n++] = '.';
+			for (size_t i = nd; i < (size_t)decimals; i++)
+				tmp[n++] = '0';
+			memcpy(tmp + n, d, nd);
+			n += (int)nd;
+		} else {
+			memcpy(tmp + n, d, nd - (size_t)decimals);
+			n += (int)(nd - (size_t)decimals);
+			if (decimals) {
+				tmp[n++] = '.';
+				memcpy(tmp + n, d + nd - (size_t)decimals, (size_t)decimals);
+				n += decimals;
+			}
+		}
+		tmp[n] = '\0';
+	} else {
+		n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
+	}
 	/* Trim trailing zeros ("12.500000" -> "12.5") but keep one digit. */
 	if (decimals > 0 && n > 0 && (size_t)n < sizeof(tmp)) {
 		while (n > 2 && tmp[n - 1] == '0' && tmp[n - 2] != '.')
@@ -144,25 +206,4 @@ jw_null(struct jw *j)
 {
 	before_value(j);
 	buf_puts(j->out, "null");
-}
-
-void
-jw_kv_string(struct jw *j, const char *key, const char *s)
-{
-	jw_key(j, key);
-	jw_string(j, s);
-}
-
-void
-jw_kv_int(struct jw *j, const char *key, int64_t v)
-{
-	jw_key(j, key);
-	jw_int(j, v);
-}
-
-void
-jw_kv_bool(struct jw *j, const char *key, bool v)
-{
-	jw_key(j, key);
-	jw_bool(j, v);
 }

@@ -34,11 +34,11 @@ api_therapists(struct http_request *req, struct http_response *res, struct err *
 	sqlite3 *db = require_db(app, e);
 	if (db == NULL)
 		return -1;
-	struct search_result *r = arena_alloc(req->arena, sizeof(*r));
-	if (search_run(app->engine, db, &q, r, e) < 0)
+	struct search_result r;
+	if (search_run(app->engine, db, &q, &r, e) < 0)
 		return -1;
-	search_result_json(r, "", &res->body);
-	search_result_release(r);
+	search_result_json(&r, "", &res->body);
+	search_result_release(&r);
 	http_reply_json(res, 200);
 	return 0;
 }

@@ -306,8 +306,11 @@ describe('connection timeout', () => {
 			const waited = Date.now() - t0;
 			assert.ok(closed, 'the idle connection was never closed');
 			assert.ok(waited >= 1000 && waited < 6000, `closed after ${waited} ms, want about 2 s`);
-			const res = await request(`${timed.url}/healthz`);
+			/* A new connection: the pool's keep-alive one from startServer
+			 * has been closed by the same timeout. */
+			const res = await rawRequest(timed.port, requestBytes('GET', '/healthz', { close: true }));
 			assert.equal(res.status, 200, 'the server still serves others');
+			assert.equal(res.headers['keep-alive'], 'timeout=2', 'the Keep-Alive header announces the timeout');
 		} finally {
 			idle.close();
 		}
