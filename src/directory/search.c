@@ -210,6 +210,7 @@ struct filter {
 	bool		lang_other;	/* language has no bit of its own */
 	int		fee_max;	/* -1 none */
 	const uint8_t	*allowed;	/* bitmap of entries from q, or NULL */
+	int		single_bit;	/* the filter is this one bit, or -1 */
 };
 
 static void
@@ -232,6 +233,13 @@ filter_compile(const struct search_snapshot *s, const struct search_query *q,
 		f->lang_other = bit < 0;
 		f->lang_mask = 1ull << (bit >= 0 ? bit : LANG_OTHER_BIT);
 	}
+	/* One specialty, one format, "accepting" or one certification:
+	 * crowded cells can then be counted from their per-bit counts. */
+	f->single_bit = -1;
+	uint32_t one = f->all_bits ? f->all_bits : f->any_certs;
+	if (!(f->all_bits && f->any_certs) && one && !(one & (one - 1)) &&
+	    f->fee_max < 0 && !f->has_language)
+		f->single_bit = __builtin_ctz(one);
 }
 
 /* Whether a ';'-list such as "de;en" contains a two-letter code. */
@@ -408,7 +416,7 @@ struct cell_visit {
 
 /* Cells with fewer entries than this are scanned point by point without
  * working out their bounds: the bounds cost more than the points. */
-#define CELL_BOUNDS_MIN	16
+#define CELL_BOUNDS_MIN	INDEX_CROWDED_MIN
 
 static double
 cell_lat(int row, double frac)
@@ -493,11 +501,19 @@ take_inside_cell(struct scan *sc, const struct cell_visit *v, uint32_t from, uin
 		sc->total += to - from;
 		return;
 	}
+	const struct cell_counts *counts = NULL;
+	if (filtered && sc->f->single_bit >= 0 && sc->f->allowed == NULL &&
+	    (counts = index_cell_counts(sc->s, v->cell)) != NULL) {
+		sc->total += counts->count[sc->f->single_bit];
+		if (!can_enter)
+			return;
+	}
 	const struct cap *c = sc->cap;
 	for (uint32_t i = from; i < to; i++) {
 		if (filtered && !filter_match(sc->s, sc->f, i))
 			continue;
-		sc->total++;
+		if (counts == NULL)
+			sc->total++;	/* else counted above */
 		if (!can_enter)
 			continue;
 		const struct index_hot *p = &sc->s->hot[i];

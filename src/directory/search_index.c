@@ -1,8 +1,10 @@
 /*
  * Building the in-memory search index from the therapists table.
  *
- * Rows are read in (name_key, id) order, which gives the by-name listing
- * for free, then placed by a counting sort on their grid cell so that a
+ * Rows are read in rowid order (sequential pages: reading through the
+ * name index instead cost a random page read per row, seconds for a
+ * million), sorted by (name_key, id) in memory for the by-name listing,
+ * then placed by a counting sort on their grid cell so that a
  * cell's therapists sit next to each other in memory: a radius search
  * reads a few contiguous runs of 40-byte records instead of chasing
  * pointers. Strings live in one pool and are referred to by offset.
@@ -25,6 +27,8 @@ struct loading {
 	uint32_t		*cell;	/* cell, or GRID_CELLS for no location */
 	size_t			 n, cap;
 	struct buf		 pool;
+	struct buf		 names;	/* name keys, freed after sorting */
+	uint32_t		*name_key;	/* offset into names, per row */
 	uint32_t		 lang_count[26 * 26];
 	struct license_pair { uint32_t code; uint32_t row; } *pairs;
 	size_t			 npairs, pairs_cap;
@@ -48,6 +52,7 @@ loading_grow(struct loading *l)
 	l->hot = xrealloc(l->hot, l->cap * sizeof(*l->hot));
 	l->cold = xrealloc(l->cold, l->cap * sizeof(*l->cold));
 	l->cell = xrealloc(l->cell, l->cap * sizeof(*l->cell));
+	l->name_key = xrealloc(l->name_key, l->cap * sizeof(*l->name_key));
 }
 
 /* Collects (region code, row) pairs for therapists who work online. */
@@ -100,8 +105,8 @@ read_rows(sqlite3 *db, struct loading *l, long long *version, struct err *e)
 	sqlite3_stmt *st = db_prepare(db,
 	    "SELECT id, name, credentials, certifications, specialties, formats,"
 	    " languages, license_regions, accepting_new_clients, fee_min, fee_max,"
-	    " sliding_scale, city, region, postal_code, country, lat, lon, verified"
-	    " FROM therapists WHERE hidden = 0 ORDER BY name_key, id", e);
+	    " sliding_scale, city, region, postal_code, country, lat, lon, verified,"
+	    " name_key FROM therapists WHERE hidden = 0", e);
 	if (st == NULL)
 		goto out;
 	int step;
@@ -133,6 +138,7 @@ read_rows(sqlite3 *db, struct loading *l, long long *version, struct err *e)
 		c->region = pool_add(&l->pool, sqlite3_column_text(st, 13));
 		c->postal_code = pool_add(&l->pool, sqlite3_column_text(st, 14));
 		c->country = pool_add(&l->pool, sqlite3_column_text(st, 15));
+		l->name_key[l->n] = pool_add(&l->names, sqlite3_column_text(st, 19));
 		count_languages(l, (const char *)sqlite3_column_text(st, 6));
 		if (formats & (1u << FORMAT_ONLINE))
 			add_license_pairs(l, (const char *)sqlite3_column_text(st, 7), (uint32_t)l->n);
@@ -209,6 +215,17 @@ compare_pairs(const void *a, const void *b, void *pool)
 }
 
 static int
+compare_names(const void *a, const void *b, void *arg)
+{
+	const struct loading *l = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(l->names.data + l->name_key[x], l->names.data + l->name_key[y]);
+	if (c)
+		return c;
+	return (l->cold[x].id > l->cold[y].id) - (l->cold[x].id < l->cold[y].id);
+}
+
+static int
 compare_ids(const void *a, const void *b)
 {
 	const int64_t *x = a, *y = b;
@@ -238,6 +255,27 @@ build_licenses(struct search_snapshot *s, struct loading *l, const uint32_t *pos
 	}
 }
 
+static void
+count_crowded_cells(struct search_snapshot *s)
+{
+	size_t cap = 0;
+	for (uint32_t cell = 0; cell < GRID_CELLS; cell++) {
+		uint32_t from = s->cell_start[cell], to = s->cell_start[cell + 1];
+		if (to - from < INDEX_CROWDED_MIN)
+			continue;
+		if (s->ncrowded == cap) {
+			cap = cap ? cap * 2 : 1024;
+			s->crowded = xrealloc(s->crowded, cap * sizeof(*s->crowded));
+		}
+		struct cell_counts *c = &s->crowded[s->ncrowded++];
+		memset(c, 0, sizeof(*c));
+		c->cell = cell;
+		for (uint32_t i = from; i < to; i++)
+			for (uint32_t bits = s->hot[i].bits; bits; bits &= bits - 1)
+				c->count[__builtin_ctz(bits)]++;
+	}
+}
+
 struct search_snapshot *
 index_build(sqlite3 *db, struct err *e)
 {
@@ -246,7 +284,9 @@ index_build(sqlite3 *db, struct err *e)
 	long long version = 0;
 	if (read_rows(db, &l, &version, e) < 0) {
 		free(l.hot); free(l.cold); free(l.cell); free(l.pairs);
+		free(l.name_key);
 		buf_free(&l.pool);
+		buf_free(&l.names);
 		return NULL;
 	}
 	struct search_snapshot *s = xcalloc(1, sizeof(*s));
@@ -276,9 +316,16 @@ index_build(sqlite3 *db, struct err *e)
 		s->hot[p] = l.hot[i];
 		s->hot[p].langs = language_mask(s, s->pool + l.cold[i].languages);
 		s->cold[p] = l.cold[i];
-		s->by_name[i] = p;	/* rows were read in name order */
+		s->by_name[i] = (uint32_t)i;
 	}
 	free(fill);
+	/* Rows by (name_key, id), then mapped to their places in the grid. */
+	if (l.n > 0)
+		qsort_r(s->by_name, l.n, sizeof(uint32_t), compare_names, &l);
+	for (size_t i = 0; i < l.n; i++)
+		s->by_name[i] = position[s->by_name[i]];
+	buf_free(&l.names);
+	free(l.name_key);
 
 	s->by_id = xmalloc((l.n + 1) * sizeof(*s->by_id));
 	for (size_t i = 0; i < l.n; i++) {
@@ -289,6 +336,7 @@ index_build(sqlite3 *db, struct err *e)
 		qsort(s->by_id, l.n, sizeof(*s->by_id), compare_ids);
 
 	build_licenses(s, &l, position);
+	count_crowded_cells(s);
 	free(position);
 	free(l.hot); free(l.cold); free(l.cell); free(l.pairs);
 	return s;
@@ -302,6 +350,7 @@ index_free(struct search_snapshot *s)
 	for (size_t i = 0; i < s->nlicenses; i++)
 		free(s->licenses[i].indices);
 	free(s->licenses);
+	free(s->crowded);
 	free(s->hot);
 	free(s->cold);
 	free(s->cell_start);
@@ -340,4 +389,18 @@ index_licenses(const struct search_snapshot *s, const char *code)
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct cell_counts *
+index_cell_counts(const struct search_snapshot *s, uint32_t cell)
+{
+	size_t lo = 0, hi = s->ncrowded;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->crowded[mid].cell < cell)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->ncrowded && s->crowded[lo].cell == cell ? &s->crowded[lo] : NULL;
 }

@@ -49,6 +49,18 @@ struct index_cold {
 	uint32_t	name, credentials, city, region, postal_code, country, languages;
 };
 
+/* Cells with at least this many entries are "crowded": the search works
+ * out their distance bounds, and the index keeps, per filter bit, how
+ * many of their entries have it, so a one-filter search can count a cell
+ * that lies wholly inside the circle without looking at its entries. */
+#define INDEX_CROWDED_MIN	16
+#define INDEX_BITS		21	/* bits of struct index_hot.bits */
+
+struct cell_counts {
+	uint32_t	cell;
+	uint32_t	count[INDEX_BITS];
+};
+
 struct license_list {
 	uint32_t	 code;		/* pool offset: "US-NY" or "US" */
 	uint32_t	 count;
@@ -70,6 +82,8 @@ struct search_snapshot {
 	int8_t			 lang_bit[26 * 26];	/* code -> bit, or -1 */
 	struct license_list	*licenses;	/* ascending by code */
 	size_t			 nlicenses;
+	struct cell_counts	*crowded;	/* ascending by cell */
+	size_t			 ncrowded;
 };
 
 struct search_snapshot *index_build(sqlite3 *db, struct err *e);
@@ -77,6 +91,8 @@ void	index_free(struct search_snapshot *s);
 /* Entry index for a therapist id, or -1. */
 long	index_find_id(const struct search_snapshot *s, int64_t id);
 const struct license_list *index_licenses(const struct search_snapshot *s, const char *code);
+/* The per-bit counts of a crowded cell, or NULL. */
+const struct cell_counts *index_cell_counts(const struct search_snapshot *s, uint32_t cell);
 static inline const char *
 index_str(const struct search_snapshot *s, uint32_t off)
 {
