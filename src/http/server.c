@@ -365,11 +365,16 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		clock_gettime(CLOCK_MONOTONIC, &end);
 		double ms = (double)(end.tv_sec - ctx->start.tv_sec) * 1e3 +
 		    (double)(end.tv_nsec - ctx->start.tv_nsec) / 1e6;
+		/* The timestamp changes once a second; format it only then. */
+		static _Thread_local time_t stamped;
+		static _Thread_local char stamp[32];
 		time_t now = time(NULL);
-		struct tm tm;
-		char stamp[32];
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (now != stamped) {
+			struct tm tm;
+			gmtime_r(&now, &tm);
+			strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			stamped = now;
+		}
 		/* The path only: query strings may carry what people typed,
 		 * and later features put one-time tokens in them. Bytes
 		 * outside printable ASCII are escaped so a request cannot
