@@ -1,6 +1,7 @@
 /* `imago serve`: the web server. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,6 +31,42 @@ serve_usage(FILE *out)
 	    "  --https             served behind a TLS proxy: send HSTS\n"
 	    "  --db PATH           the database (also before the command)\n",
 	    DEFAULT_TILES);
+}
+
+/*
+ * The Content-Security-Policy source for the map tiles: the template's
+ * scheme and host, with a {s} subdomain placeholder widened to a
+ * wildcard: a template on {s}.tile.example.org allows any subdomain.
+ * Anything but a plain http(s) host is refused, since it goes into a header.
+ */
+static int
+tile_source(const char *url, char *out, size_t n)
+{
+	const char *host = NULL;
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	if (host == NULL)
+		return -1;
+	size_t len = strcspn(host, "/");
+	if (len == 0 || len > 200)
+		return -1;
+	char buf[256];	/* len <= 200, and "{s}" only shrinks */
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (strncmp(host + i, "{s}", 3) == 0) {
+			buf[o++] = '*';
+			i += 2;
+		} else if (isalnum((unsigned char)host[i]) || strchr(".-:", host[i])) {
+			buf[o++] = host[i];
+		} else {
+			return -1;
+		}
+	}
+	buf[o] = '\0';
+	int w = snprintf(out, n, "%.*s%s", (int)(host - url), url, buf);
+	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
 int
@@ -77,6 +114,13 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		}
 	}
 
+	char tile_origin[256];
+	if (tile_source(tiles, tile_origin, sizeof(tile_origin)) < 0) {
+		fprintf(stderr, "imago serve: --tiles must be an http(s) URL template such as %s\n",
+		    DEFAULT_TILES);
+		return 2;
+	}
+
 	sqlite3 *db = cli_open_db(c);
 	if (db == NULL)
 		return 1;
@@ -112,9 +156,10 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		goto out;
 	char csp[1024];
 	snprintf(csp, sizeof(csp),
-	    "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org https://tile.openstreetmap.org; "
+	    "default-src 'self'; img-src 'self' data: %s; "
 	    "script-src 'self'; style-src 'self'; connect-src 'self'; "
-	    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'");
+	    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+	    tile_origin);
 	struct http_config cfg = {
 		.listen = listen,
 		.routes = app_routes,

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startServer } from '../lib/server.mjs';
+import { runImago, startServer } from '../lib/server.mjs';
 import { request, RawConnection, rawRequest, requestBytes } from '../lib/http.mjs';
 import { generateTherapists, toCsv } from '../lib/therapists.mjs';
 
@@ -314,5 +314,29 @@ describe('connection timeout', () => {
 		} finally {
 			idle.close();
 		}
+	});
+});
+
+describe('map tile setting', () => {
+	let tiled;
+	before(async () => {
+		tiled = await startServer({ args: ['--tiles', 'https://{s}.tiles.example.org/{z}/{x}/{y}.png'] });
+	});
+	after(async () => {
+		await tiled?.stop();
+	});
+
+	test('the tile server is allowed by the CSP and handed to the map', async () => {
+		const res = await request(`${tiled.url}/therapists?near=10001`);
+		assert.equal(res.status, 200);
+		const csp = res.headers.get('content-security-policy');
+		assert.match(csp, /img-src 'self' data: https:\/\/\*\.tiles\.example\.org;/);
+		assert.doesNotMatch(csp, /openstreetmap/);
+	});
+
+	test('a tile setting that is not an http(s) URL is refused at start', () => {
+		const bad = runImago(['--db', tiled.dbPath, 'serve', '--listen', '127.0.0.1:0', '--tiles', "https://x.org'; script-src *"]);
+		assert.equal(bad.status, 2);
+		assert.match(bad.stderr, /--tiles must be an http\(s\) URL/);
 	});
 });
