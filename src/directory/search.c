@@ -896,44 +896,6 @@ search_result_release(struct search_result *r)
 /* ---- JSON ---- */
 
 static void
-jw_slugs(struct jw *j, const char *key, const struct slug_set *set, uint32_t bits)
-{
-	jw_key(j, key);
-	jw_array_begin(j);
-	for (int i = 0; i < set->count; i++)
-		if (bits & (1u << i))
-			jw_string(j, set->slugs[i]);
-	jw_array_end(j);
-}
-
-static void
-jw_code_list(struct jw *j, const char *key, const char *list)
-{
-	jw_key(j, key);
-	jw_array_begin(j);
-	for (const char *p = list; *p; ) {
-		const char *end = strchr(p, ';');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n)
-			jw_string_n(j, p, n);
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	jw_array_end(j);
-}
-
-static void
-jw_optional_int(struct jw *j, const char *key, int v)
-{
-	jw_key(j, key);
-	if (v < 0)
-		jw_null(j);
-	else
-		jw_int(j, v);
-}
-
-static void
 jw_place(struct jw *j, const struct place *p)
 {
 	jw_kv_string(j, "label", p->label);
@@ -954,13 +916,13 @@ jw_row(struct jw *j, const struct search_row *row, const char *url_prefix)
 	jw_kv_int(j, "id", row->id);
 	jw_kv_string(j, "name", row->name);
 	jw_kv_string(j, "credentials", row->credentials);
-	jw_slugs(j, "certifications", &therapist_certifications, row->certifications);
-	jw_slugs(j, "specialties", &therapist_specialties, row->specialties);
-	jw_slugs(j, "formats", &therapist_formats, row->formats);
-	jw_code_list(j, "languages", row->languages);
+	slug_list_json(j, "certifications", &therapist_certifications, row->certifications);
+	slug_list_json(j, "specialties", &therapist_specialties, row->specialties);
+	slug_list_json(j, "formats", &therapist_formats, row->formats);
+	jw_kv_list(j, "languages", row->languages);
 	jw_kv_bool(j, "accepting_new_clients", row->accepting_new_clients);
-	jw_optional_int(j, "fee_min", row->fee_min);
-	jw_optional_int(j, "fee_max", row->fee_max);
+	jw_kv_optional_int(j, "fee_min", row->fee_min);
+	jw_kv_optional_int(j, "fee_max", row->fee_max);
 	jw_kv_bool(j, "sliding_scale", row->sliding_scale);
 	jw_kv_string(j, "city", row->city);
 	jw_kv_string(j, "region", row->region);

@@ -102,6 +102,17 @@ slug_list_format(const struct slug_set *set, uint32_t bits, struct arena *a)
 }
 
 void
+slug_list_json(struct jw *j, const char *key, const struct slug_set *set, uint32_t bits)
+{
+	jw_key(j, key);
+	jw_array_begin(j);
+	for (int i = 0; i < set->count; i++)
+		if (bits & (1u << i))
+			jw_string(j, set->slugs[i]);
+	jw_array_end(j);
+}
+
+void
 therapist_init(struct therapist *t)
 {
 	memset(t, 0, sizeof(*t));

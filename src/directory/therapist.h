@@ -14,6 +14,7 @@
 
 #include "../util/arena.h"
 #include "../util/err.h"
+#include "../util/jw.h"
 
 enum certification {
 	CERT_CERTIFIED_IMAGO_THERAPIST,
@@ -64,6 +65,9 @@ int	slug_list_parse(const struct slug_set *set, const char *list,
 	    uint32_t *bits, struct err *e);
 /* Writes the bit set back as a ';'-separated list (arena memory). */
 char	*slug_list_format(const struct slug_set *set, uint32_t bits, struct arena *a);
+/* Writes key: [slugs of the bits set] as JSON. */
+void	slug_list_json(struct jw *j, const char *key, const struct slug_set *set,
+	    uint32_t bits);
 
 /* Limits on every text field, enforced by therapist_validate. */
 #define THERAPIST_NAME_MAX	200

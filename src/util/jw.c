@@ -207,3 +207,30 @@ jw_null(struct jw *j)
 	before_value(j);
 	buf_puts(j->out, "null");
 }
+
+void
+jw_kv_list(struct jw *j, const char *key, const char *list)
+{
+	jw_key(j, key);
+	jw_array_begin(j);
+	for (const char *p = list; *p; ) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n)
+			jw_string_n(j, p, n);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	jw_array_end(j);
+}
+
+void
+jw_kv_optional_int(struct jw *j, const char *key, int v)
+{
+	jw_key(j, key);
+	if (v < 0)
+		jw_null(j);
+	else
+		jw_int(j, v);
+}

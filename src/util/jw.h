@@ -68,6 +68,11 @@ jw_kv_bool(struct jw *j, const char *key, bool v)
 	jw_bool(j, v);
 }
 
+/* key: [items of a ';'-separated list], empty items skipped. */
+void	jw_kv_list(struct jw *j, const char *key, const char *list);
+/* key: v, or null when v is negative (our "unknown"). */
+void	jw_kv_optional_int(struct jw *j, const char *key, int v);
+
 /* The decimal digits of v, written at the end of tmp; returns where they
  * start. (printf was a visible share of a search response.) */
 char	*jw_format_int(char tmp[24], int64_t v);

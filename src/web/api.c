@@ -51,44 +51,6 @@ path_id(const char *s)
 	return num_parse_long(s, 1, 9007199254740991LL, &id) == 0 ? id : 0;
 }
 
-static void
-jw_list(struct jw *j, const char *key, const char *list)
-{
-	jw_key(j, key);
-	jw_array_begin(j);
-	for (const char *p = list; *p; ) {
-		const char *end = strchr(p, ';');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n)
-			jw_string_n(j, p, n);
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	jw_array_end(j);
-}
-
-static void
-jw_slug_list(struct jw *j, const char *key, const struct slug_set *set, uint32_t bits)
-{
-	jw_key(j, key);
-	jw_array_begin(j);
-	for (int i = 0; i < set->count; i++)
-		if (bits & (1u << i))
-			jw_string(j, set->slugs[i]);
-	jw_array_end(j);
-}
-
-static void
-jw_optional(struct jw *j, const char *key, int v)
-{
-	jw_key(j, key);
-	if (v < 0)
-		jw_null(j);
-	else
-		jw_int(j, v);
-}
-
 int
 api_therapist(struct http_request *req, struct http_response *res, struct err *e)
 {
@@ -111,18 +73,18 @@ api_therapist(struct http_request *req, struct http_response *res, struct err *e
 	jw_kv_int(&j, "id", t.id);
 	jw_kv_string(&j, "name", t.name);
 	jw_kv_string(&j, "credentials", t.credentials);
-	jw_slug_list(&j, "certifications", &therapist_certifications, t.certifications);
+	slug_list_json(&j, "certifications", &therapist_certifications, t.certifications);
 	/* A facilitator leads Imago education but is not a licensed therapist. */
 	jw_kv_bool(&j, "licensed_therapist", t.certifications != (1u << CERT_IMAGO_FACILITATOR));
-	jw_slug_list(&j, "specialties", &therapist_specialties, t.specialties);
-	jw_slug_list(&j, "formats", &therapist_formats, t.formats);
-	jw_list(&j, "languages", t.languages);
+	slug_list_json(&j, "specialties", &therapist_specialties, t.specialties);
+	slug_list_json(&j, "formats", &therapist_formats, t.formats);
+	jw_kv_list(&j, "languages", t.languages);
 	jw_kv_string(&j, "license_number", t.license_number);
-	jw_list(&j, "license_regions", t.license_regions);
-	jw_optional(&j, "years_experience", t.years_experience);
+	jw_kv_list(&j, "license_regions", t.license_regions);
+	jw_kv_optional_int(&j, "years_experience", t.years_experience);
 	jw_kv_bool(&j, "accepting_new_clients", t.accepting_new_clients);
-	jw_optional(&j, "fee_min", t.fee_min);
-	jw_optional(&j, "fee_max", t.fee_max);
+	jw_kv_optional_int(&j, "fee_min", t.fee_min);
+	jw_kv_optional_int(&j, "fee_max", t.fee_max);
 	jw_kv_bool(&j, "sliding_scale", t.sliding_scale);
 	jw_kv_string(&j, "address", t.address);
 	jw_kv_string(&j, "city", t.city);
