@@ -215,9 +215,9 @@ node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"
 awk -v r="$RADIUS" '{ print "/api/v1/therapists?near=" $1 "&radius=" r }' \
 	"$OUT/queries.txt" >"$OUT/paths.txt"
 
-# wrk RESULT_FILE URL: exactly DURATION seconds of load.
+# wrk RESULT_FILE URL [PATHS_FILE]: exactly DURATION seconds of load.
 run_wrk() {
-	BENCH_PATHS="$OUT/paths.txt" timeout $((DURATION + 30)) \
+	BENCH_PATHS="${3:-$OUT/paths.txt}" timeout $((DURATION + 30)) \
 		wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
 		-s bench/zips.lua "$2" >"$1" 2>&1 || die "wrk failed; see $1"
 	local status
@@ -302,6 +302,21 @@ run_wrk "$OUT/wrk-nginx.txt" "http://127.0.0.1:$port2"
 stop "$NGINX_PID"
 NGINX_PID=
 
+# The same bytes as a static file through imago's own HTTP layer: how
+# much of the gap to nginx is the HTTP layer and how much the search.
+mkdir -p "$NGX/static"
+cp "$NGX/www/response.json" "$NGX/static/response.txt"
+echo "/static/response.txt" >"$OUT/static-paths.txt"
+port3=$(free_port)
+IMAGO_STATIC="$NGX/static" "$IMAGO" --db "$DEMO" serve --listen "127.0.0.1:$port3" 2>/dev/null &
+SERVE_PID=$!
+wait_ready "http://127.0.0.1:$port3/healthz" "$SERVE_PID" "$STEP_TIMEOUT" ||
+	die "imago serve (static) did not come up"
+log "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s against imago serving the response as a static file"
+run_wrk "$OUT/wrk-static.txt" "http://127.0.0.1:$port3" "$OUT/static-paths.txt"
+stop "$SERVE_PID"
+SERVE_PID=
+
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 # The slowest query (by its fastest pass), unfiltered.
 tail=$(sort -k3,3g "$OUT/timings-all.txt" | tail -1 | awk '{
@@ -370,6 +385,9 @@ ip=$(kv "$WI" bench_p99_ms) np=$(kv "$WN" bench_p99_ms)
 half=$(awk -v n="$nr" 'BEGIN { print n / 2 }')
 row "HTTP requests/s (wrk -c$CONNECTIONS)" "$(printf %.0f "$ir")" "$(printf %.0f "$nr")" \
 	"$(ratio "$ir" "$nr")" ">= 0.50 x ref" "$(yesno le "$half" "$ir")"
+sr=$(kv "$OUT/wrk-static.txt" bench_rps)
+row "HTTP requests/s, same bytes as a static file" "$(printf %.0f "$sr")" "$(printf %.0f "$nr")" \
+	"$(ratio "$sr" "$nr")" "" ""
 row "HTTP p99 latency" "$(ms "$ip")" "$(ms "$np")" "$(ratio "$ip" "$np")" "<= 20 ms" \
 	"$(yesno le "$ip" 20)"
 row "server start until /healthz answers" "$serve_ready_s s" "" "" "" ""
