@@ -766,6 +766,13 @@ emit_page(struct search_result *r, const struct search_snapshot *s,
     struct topk *top)
 {
 	int n = topk_sorted(top);
+	/* The page's rows are scattered over the cold array and the string
+	 * pool; asking for them all at once overlaps the cache misses that
+	 * would otherwise come one by one. */
+	for (int i = r->offset; i < n && i < r->offset + r->limit; i++)
+		__builtin_prefetch(&s->cold[top->heap[i].index]);
+	for (int i = r->offset; i < n && i < r->offset + r->limit; i++)
+		__builtin_prefetch(s->pool + s->cold[top->heap[i].index].name);
 	for (int i = r->offset; i < n && r->count < r->limit; i++)
 		fill_row(s, top->heap[i].index, isinf(top->heap[i].distance) ?
 		    NAN : top->heap[i].distance, &r->rows[r->count++]);
