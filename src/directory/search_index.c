@@ -360,47 +360,50 @@ index_free(struct search_snapshot *s)
 	free(s);
 }
 
+/* The three look-ups are exact matches in sorted arrays: libc's bsearch. */
+
+static int
+id_matches(const void *key, const void *entry)
+{
+	int64_t id = *(const int64_t *)key, other = *(const int64_t *)entry;	/* by_id[].id is first */
+	return (id > other) - (id < other);
+}
+
 long
 index_find_id(const struct search_snapshot *s, int64_t id)
 {
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->by_id[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->n && s->by_id[lo].id == id ? (long)s->by_id[lo].index : -1;
+	const struct { int64_t id; uint32_t index; } *hit =
+	    s->n ? bsearch(&id, s->by_id, s->n, sizeof(*s->by_id), id_matches) : NULL;
+	return hit ? (long)hit->index : -1;
+}
+
+static int
+license_matches(const void *key, const void *entry)
+{
+	const char *const *k = key;
+	const struct license_list *l = entry;
+	/* The key carries the pool right after the code, see index_licenses. */
+	return strcmp(k[0], k[1] + l->code);
 }
 
 const struct license_list *
 index_licenses(const struct search_snapshot *s, const char *code)
 {
-	size_t lo = 0, hi = s->nlicenses;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->pool + s->licenses[mid].code, code);
-		if (c == 0)
-			return &s->licenses[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	const char *key[2] = { code, s->pool };
+	return s->nlicenses ? bsearch(key, s->licenses, s->nlicenses,
+	    sizeof(*s->licenses), license_matches) : NULL;
+}
+
+static int
+cell_matches(const void *key, const void *entry)
+{
+	uint32_t cell = *(const uint32_t *)key, other = ((const struct cell_counts *)entry)->cell;
+	return (cell > other) - (cell < other);
 }
 
 const struct cell_counts *
 index_cell_counts(const struct search_snapshot *s, uint32_t cell)
 {
-	size_t lo = 0, hi = s->ncrowded;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->crowded[mid].cell < cell)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->ncrowded && s->crowded[lo].cell == cell ? &s->crowded[lo] : NULL;
+	return s->ncrowded ? bsearch(&cell, s->crowded, s->ncrowded,
+	    sizeof(*s->crowded), cell_matches) : NULL;
 }
