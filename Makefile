@@ -2,7 +2,7 @@
 # Builds go to build/release (optimised) and build/asan (address and
 # undefined-behaviour sanitizers, used by the unit and HTTP tests).
 
-PKGS     := libmicrohttpd sqlite3 jansson libsodium libcmark icu-uc
+PKGS     := libmicrohttpd sqlite3 jansson libsodium libcmark icu-uc liboath libcurl libqrencode
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter -Wformat=2

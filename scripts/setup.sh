@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config
   libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
-  libcmark-dev libicu-dev
+  libcmark-dev libicu-dev liboath-dev libcurl4-openssl-dev libqrencode-dev
   sqlite3 curl chromium
 )
 # Node.js runs the browser tests and npm fetches the pinned place data; use

@@ -23,6 +23,10 @@ static const struct command {
 	{ "import", cmd_import, "import therapists from CSV (import therapists FILE.csv)" },
 	{ "demo", cmd_demo, "generate synthetic demo therapists" },
 	{ "search", cmd_search, "search the directory from the command line" },
+	{ "user", cmd_user, "create an account, e.g. the first admin (user add)" },
+	{ "routes", cmd_routes, "list the routes the server answers, with access levels" },
+	{ "audit", cmd_audit, "check or list the audit log (audit verify|list)" },
+	{ "mail", cmd_mail, "deliver pending email now (mail deliver)" },
 };
 
 static void

@@ -22,6 +22,10 @@ int	cmd_gazetteer(struct cli *c, int argc, char **argv);
 int	cmd_import(struct cli *c, int argc, char **argv);
 int	cmd_demo(struct cli *c, int argc, char **argv);
 int	cmd_search(struct cli *c, int argc, char **argv);
+int	cmd_user(struct cli *c, int argc, char **argv);
+int	cmd_routes(struct cli *c, int argc, char **argv);
+int	cmd_audit(struct cli *c, int argc, char **argv);
+int	cmd_mail(struct cli *c, int argc, char **argv);
 
 /* Opens and migrates the database named by c; prints the error and
  * returns NULL on failure. */

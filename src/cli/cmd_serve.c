@@ -19,7 +19,8 @@ serve_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: imago [--db PATH] serve [--listen ADDR:PORT] [--threads N]\n"
-	    "                             [--timeout SECONDS] [--tiles URL] [--https]\n\n"
+	    "                             [--timeout SECONDS] [--tiles URL] [--https]\n"
+	    "                             [--base-url URL]\n\n"
 	    "Runs the web server: HTML pages and the JSON API under /api/v1/.\n"
 	    "Migrates the database first. Stops cleanly on SIGINT or SIGTERM.\n\n"
 	    "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080;\n"
@@ -28,8 +29,15 @@ serve_usage(FILE *out)
 	    "  --timeout SECONDS   close connections idle this long (default 30)\n"
 	    "  --tiles URL         map tile server template (default $IMAGO_TILES,\n"
 	    "                      else %s)\n"
-	    "  --https             served behind a TLS proxy: send HSTS\n"
-	    "  --db PATH           the database (also before the command)\n",
+	    "  --https             served behind a TLS proxy: send HSTS and Secure cookies\n"
+	    "  --base-url URL      the public address, for links in email (default\n"
+	    "                      $IMAGO_BASE_URL, else http://ADDR:PORT as listened on)\n"
+	    "  --db PATH           the database (also before the command)\n\n"
+	    "Email goes into a maildir (default: mail/ beside the database, or\n"
+	    "$IMAGO_MAILDIR) unless $IMAGO_SMTP_URL names an SMTP server; see\n"
+	    "`imago mail --help`. Password hashing and abuse limits read\n"
+	    "$IMAGO_PWHASH_OPSLIMIT, $IMAGO_PWHASH_MEMLIMIT, $IMAGO_PWHASH_CONCURRENCY\n"
+	    "and $IMAGO_RATE_LIMIT_SCALE (see README).\n",
 	    DEFAULT_TILES);
 }
 
@@ -69,6 +77,20 @@ tile_source(const char *url, char *out, size_t n)
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
+/* Goes into mail, where a quote or a space would break a link. */
+static bool
+base_url_acceptable(const char *url)
+{
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return false;
+	if (strlen(url) > 200)
+		return false;
+	for (const char *p = url; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\"'<>\\`{}|^?#", *p) != NULL)
+			return false;
+	return true;
+}
+
 int
 cmd_serve(struct cli *c, int argc, char **argv)
 {
@@ -78,6 +100,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	}
 	const char *listen = getenv("IMAGO_LISTEN") ? getenv("IMAGO_LISTEN") : "127.0.0.1:8080";
 	const char *tiles = getenv("IMAGO_TILES") ? getenv("IMAGO_TILES") : DEFAULT_TILES;
+	const char *base_url = getenv("IMAGO_BASE_URL");
 	long threads = 0, timeout = 30;
 	bool https = false;
 	for (int i = 1; i < argc; i++) {
@@ -105,6 +128,9 @@ cmd_serve(struct cli *c, int argc, char **argv)
 				fprintf(stderr, "imago serve: --timeout must be 1-3600 seconds\n");
 				return 2;
 			}
+		} else if (cli_option(argc, argv, &i, "--base-url", &v)) {
+			if (v == NULL) return 2;
+			base_url = v;
 		} else if (strcmp(argv[i], "--https") == 0) {
 			https = true;
 		} else {
@@ -118,6 +144,12 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	if (tile_source(tiles, tile_origin, sizeof(tile_origin)) < 0) {
 		fprintf(stderr, "imago serve: --tiles must be an http(s) URL template such as %s\n",
 		    DEFAULT_TILES);
+		return 2;
+	}
+
+	if (base_url != NULL && *base_url != '\0' && !base_url_acceptable(base_url)) {
+		fprintf(stderr, "imago serve: --base-url must be an http(s) URL such as "
+		    "https://imago.example.org\n");
 		return 2;
 	}
 
@@ -150,6 +182,15 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	};
 	int rc = 1;
 	struct http_server *server = NULL;
+	char maildir[1024], own_url[300];
+	struct mail_config mail;
+	mail_config_from_env(&mail, c->db_path, maildir, sizeof(maildir));
+	if (accounts_init(&e) != 0)
+		goto out;
+	app.mail = mail_worker_start(&mail, &e);
+	if (app.mail == NULL)
+		goto out;
+	app.base_url = base_url && *base_url ? base_url : NULL;
 	app.engine = search_engine_open(c->db_path, &e);
 	if (app.engine == NULL || search_engine_load(app.engine, &e) < 0 ||
 	    assets_load(&app, &e) < 0)
@@ -174,9 +215,22 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		.access_log = true,
 		.csp = csp,
 	};
+	cfg.guard = app_guard;
 	server = http_start(&cfg, &e);
 	if (server == NULL)
 		goto out;
+	if (app.base_url == NULL) {
+		/* Links in mail point where we listen; the port is known only
+		 * now when it was 0. No request has been answered yet: the
+		 * address is printed below, after this. */
+		char host[256];
+		snprintf(host, sizeof(host), "%s", listen);
+		char *colon = strrchr(host, ':');
+		if (colon)
+			*colon = '\0';
+		snprintf(own_url, sizeof(own_url), "http://%s:%u", host, http_port(server));
+		app.base_url = own_url;
+	}
 	fprintf(stderr, "imago: serving %zu therapists on http://%s (port %u)\n",
 	    search_engine_size(app.engine), listen, http_port(server));
 	int sig;
@@ -187,6 +241,8 @@ out:
 	if (rc != 0)
 		fprintf(stderr, "imago serve: %s\n", e.message);
 	http_stop(server);
+	if (app.mail)
+		mail_worker_stop(app.mail);
 	search_engine_close(app.engine);
 	return rc;
 }

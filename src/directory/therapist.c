@@ -475,20 +475,23 @@ column_optional_int(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
 }
 
-int
-therapist_get(sqlite3 *db, int64_t id, struct arena *a, struct therapist *t,
-    struct err *e)
+/* One reader for every loader, so the column list exists once. ?2 set:
+ * hidden rows too (for their owner and admins). */
+static int
+therapist_load(sqlite3 *db, int64_t id, bool include_hidden, struct arena *a,
+    struct therapist *t, struct err *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
 	    "SELECT id, external_id, name, credentials, license_number,"
 	    " license_regions, certifications, specialties, formats, languages,"
 	    " years_experience, accepting_new_clients, fee_min, fee_max,"
 	    " sliding_scale, address, city, region, postal_code, country, lat, lon,"
-	    " phone, email, website, bio, approach, verified, verified_at"
-	    " FROM therapists WHERE id = ? AND hidden = 0", e);
+	    " phone, email, website, bio, approach, verified, verified_at, hidden"
+	    " FROM therapists WHERE id = ?1 AND (hidden = 0 OR ?2)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, include_hidden);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
@@ -528,8 +531,60 @@ therapist_get(sqlite3 *db, int64_t id, struct arena *a, struct therapist *t,
 	t->approach = column_text(st, 26, a);
 	t->verified = sqlite3_column_int(st, 27);
 	t->verified_at = sqlite3_column_type(st, 28) == SQLITE_NULL ? NULL : column_text(st, 28, a);
+	t->hidden = sqlite3_column_int(st, 29);
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int
+therapist_get(sqlite3 *db, int64_t id, struct arena *a, struct therapist *t,
+    struct err *e)
+{
+	return therapist_load(db, id, false, a, t, e);
+}
+
+int
+therapist_get_any(sqlite3 *db, int64_t id, struct arena *a, struct therapist *t,
+    struct err *e)
+{
+	return therapist_load(db, id, true, a, t, e);
+}
+
+void
+therapist_json_fields(struct jw *j, const struct therapist *t)
+{
+	jw_kv_int(j, "id", t->id);
+	jw_kv_string(j, "name", t->name);
+	jw_kv_string(j, "credentials", t->credentials);
+	slug_list_json(j, "certifications", &therapist_certifications, t->certifications);
+	/* A facilitator leads Imago education but is not a licensed therapist. */
+	jw_kv_bool(j, "licensed_therapist", t->certifications != (1u << CERT_IMAGO_FACILITATOR));
+	slug_list_json(j, "specialties", &therapist_specialties, t->specialties);
+	slug_list_json(j, "formats", &therapist_formats, t->formats);
+	jw_kv_list(j, "languages", t->languages);
+	jw_kv_string(j, "license_number", t->license_number);
+	jw_kv_list(j, "license_regions", t->license_regions);
+	jw_kv_optional_int(j, "years_experience", t->years_experience);
+	jw_kv_bool(j, "accepting_new_clients", t->accepting_new_clients);
+	jw_kv_optional_int(j, "fee_min", t->fee_min);
+	jw_kv_optional_int(j, "fee_max", t->fee_max);
+	jw_kv_bool(j, "sliding_scale", t->sliding_scale);
+	jw_kv_string(j, "address", t->address);
+	jw_kv_string(j, "city", t->city);
+	jw_kv_string(j, "region", t->region);
+	jw_kv_string(j, "postal_code", t->postal_code);
+	jw_kv_string(j, "country", t->country);
+	jw_key(j, "lat");
+	if (t->has_location) jw_double(j, t->lat, 6); else jw_null(j);
+	jw_key(j, "lon");
+	if (t->has_location) jw_double(j, t->lon, 6); else jw_null(j);
+	jw_kv_string(j, "phone", t->phone);
+	jw_kv_string(j, "email", t->email);
+	jw_kv_string(j, "website", t->website);
+	jw_kv_string(j, "bio", t->bio);
+	jw_kv_string(j, "approach", t->approach);
+	jw_kv_bool(j, "verified", t->verified);
+	jw_kv_string(j, "verified_at", t->verified_at);
 }
 
 long long

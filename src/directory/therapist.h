@@ -128,6 +128,13 @@ int	therapist_upsert(sqlite3 *db, struct therapist *t, struct err *e);
  * in the arena. */
 int	therapist_get(sqlite3 *db, int64_t id, struct arena *a,
 	    struct therapist *t, struct err *e);
+/* The same, hidden profiles included (for their owner and admins). */
+int	therapist_get_any(sqlite3 *db, int64_t id, struct arena *a,
+	    struct therapist *t, struct err *e);
+/* Writes the public fields of t as members of the JSON object the
+ * caller has opened (the API's profile, and the owner's view of it,
+ * which adds its own members before closing it). */
+void	therapist_json_fields(struct jw *j, const struct therapist *t);
 /* Number of therapists stored. */
 long long therapist_count(sqlite3 *db);
 

@@ -37,7 +37,10 @@ struct http_request {
 	const char	*content_type;	/* request header, or NULL */
 	const char	*remote_addr;	/* "127.0.0.1" */
 	bool		 is_api;	/* path under /api/ */
+	bool		 https;		/* served behind TLS (config) */
 	void		*app;		/* the application context */
+	void		*auth;		/* who is asking: set by the guard */
+	const struct http_route *route;	/* the matched route */
 	void		*conn;		/* libmicrohttpd connection (private) */
 };
 
@@ -67,7 +70,17 @@ struct http_route {
 	const char	*pattern;	/* "/api/v1/therapists/{id}" */
 	http_handler	 handler;
 	size_t		 max_body;	/* bytes; larger bodies get 413 */
+	unsigned	 access;	/* who may call it: the guard's business */
 };
+
+/*
+ * Runs before every handler: decides who is asking and whether they may
+ * use the route (the web layer's access policy). Returns 0 to go on to
+ * the handler, -1 with e set to refuse, or 1 when it filled res itself
+ * (a redirect to the sign-in page).
+ */
+typedef int (*http_guard)(struct http_request *req, struct http_response *res,
+	    struct err *e);
 
 /* Renders an error as a response (the web layer decides the look). */
 typedef void (*http_error_renderer)(struct http_request *req,
@@ -78,6 +91,7 @@ struct http_config {
 	const struct http_route	*routes;
 	size_t			 nroutes;
 	http_error_renderer	 render_error;
+	http_guard		 guard;		/* optional */
 	void			*app;
 	unsigned		 threads;	/* 0 = number of cores */
 	unsigned		 connection_timeout;	/* seconds */
@@ -101,6 +115,30 @@ void	http_reply_html(struct http_response *res, int status);
 void	http_add_header(struct http_response *res, const char *name, const char *value);
 /* The first value of a query parameter, or NULL. */
 const char *http_param(const struct http_request *req, const char *key);
+/* A request header (case-insensitive name), or NULL. Valid while the
+ * handler runs. */
+const char *http_header(const struct http_request *req, const char *name);
+/* A cookie sent with the request, or NULL. */
+const char *http_cookie(const struct http_request *req, const char *name);
+
+/* Set-Cookie for name=value on Path=/ with HttpOnly and SameSite=Lax, and
+ * Secure when the server is behind HTTPS. max_age < 0 leaves it a
+ * browser-session cookie; 0 deletes it. value must be cookie-safe
+ * (base64url). */
+void	http_set_cookie(struct http_request *req, struct http_response *res,
+	    const char *name, const char *value, long max_age);
+/* 303 See Other to a local path (the caller has checked it is local). */
+void	http_redirect(struct http_request *req, struct http_response *res,
+	    const char *location);
+
+/*
+ * application/x-www-form-urlencoded: decodes body into params (arena
+ * memory). Refuses more than max pairs, a NUL or invalid UTF-8 in a key
+ * or value ("+" is a space, %XX a byte). 0, or -1 with e (400, naming the
+ * key when it can). A pure function, for the fuzzer.
+ */
+int	http_form_decode(const char *body, size_t len, struct arena *a,
+	    struct param *out, size_t max, size_t *n, struct err *e);
 
 /* Matches a path against a pattern with {name} segments; captures go
  * to args. Exposed for tests. */

@@ -56,6 +56,42 @@ http_param(const struct http_request *req, const char *key)
 	return NULL;
 }
 
+const char *
+http_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_cookie(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void
+http_set_cookie(struct http_request *req, struct http_response *res,
+    const char *name, const char *value, long max_age)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s=%s; Path=/; HttpOnly; SameSite=Lax", name, value);
+	if (max_age >= 0)
+		buf_printf(&b, "; Max-Age=%ld", max_age);
+	if (req->https)
+		buf_puts(&b, "; Secure");
+	http_add_header(res, "Set-Cookie", arena_strdup(req->arena, buf_cstr(&b)));
+	buf_free(&b);
+}
+
+void
+http_redirect(struct http_request *req, struct http_response *res,
+    const char *location)
+{
+	res->status = 303;
+	http_add_header(res, "Location", arena_strdup(req->arena, location));
+	res->content_type = "text/plain; charset=utf-8";
+	buf_puts(&res->body, "See Other\n");
+}
+
 void
 http_add_header(struct http_response *res, const char *name, const char *value)
 {
@@ -222,8 +258,11 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct context *c
 		} else {
 			err_set(&e, 404, "not_found", "", "there is nothing at this address");
 		}
-	} else if (ctx->route->handler(req, &res, &e) == 0) {
-		return send_response(srv, conn, ctx, &res);
+	} else {
+		req->route = ctx->route;
+		int guarded = srv->cfg.guard ? srv->cfg.guard(req, &res, &e) : 0;
+		if (guarded == 1 || (guarded == 0 && ctx->route->handler(req, &res, &e) == 0))
+			return send_response(srv, conn, ctx, &res);
 	}
 	if (e.status == 0)
 		err_internal(&e, "the handler failed without saying why");
@@ -267,6 +306,7 @@ context_new(struct http_server *srv, struct MHD_Connection *conn,
 	struct http_request *req = &ctx->req;
 	req->arena = arena_new();
 	req->app = srv->cfg.app;
+	req->https = srv->cfg.https;
 	req->conn = conn;
 	req->method = http_method_parse(method);
 	snprintf(ctx->method, sizeof(ctx->method), "%s", method);

@@ -143,9 +143,115 @@ static const char m002_country_names[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS places_population ON places(population);";
 
+
+/*
+ * Accounts and the security baseline. Secrets (session and access
+ * tokens, one-time links, recovery codes) are stored only as SHA-256
+ * hashes, so a copy of the database does not let anyone in. Times the
+ * server compares (expiry, idle) are Unix seconds; times people read are
+ * ISO 8601. The audit log is append-only: triggers refuse UPDATE and
+ * DELETE, and each row carries a hash chained to the previous one so
+ * `imago audit verify` detects rows changed or removed behind SQLite's
+ * back. It names people only by users.audit_ref, a random id that means
+ * nothing once the account is deleted.
+ */
+static const char m003_accounts[] =
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL UNIQUE,"		/* lower case */
+	"  password_hash TEXT NOT NULL,"
+	"  display_name TEXT NOT NULL DEFAULT '',"
+	"  roles INTEGER NOT NULL DEFAULT 1,"		/* bits: 1 client, 2 therapist, 4 admin */
+	"  email_verified_at TEXT,"
+	"  totp_secret BLOB,"
+	"  totp_enabled_at TEXT,"
+	"  totp_last_step INTEGER NOT NULL DEFAULT 0,"	/* refuses a code used twice */
+	"  suspended_at TEXT,"
+	"  audit_ref TEXT NOT NULL UNIQUE,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	");"
+	"CREATE TABLE recovery_codes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  code_hash BLOB NOT NULL,"
+	"  used_at TEXT"
+	");"
+	"CREATE INDEX recovery_codes_user ON recovery_codes(user_id);"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  stage INTEGER NOT NULL DEFAULT 0,"		/* 0 signed in, 1 awaiting a one-time code */
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  ip TEXT NOT NULL DEFAULT '',"
+	"  user_agent TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE TABLE access_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  prefix TEXT NOT NULL,"			/* first characters, to recognise it */
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  last_used_at TEXT,"
+	"  expires_at INTEGER"
+	");"
+	"CREATE INDEX access_tokens_user ON access_tokens(user_id);"
+	"CREATE TABLE email_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  purpose TEXT NOT NULL,"			/* verify, reset, email_change, claim */
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  new_email TEXT,"
+	"  therapist_id INTEGER REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER"
+	");"
+	"CREATE INDEX email_tokens_user ON email_tokens(user_id, purpose);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  to_addr TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  failed_at INTEGER,"
+	"  last_error TEXT"
+	");"
+	"CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"			/* users.audit_ref, or 'system', 'anonymous' */
+	"  ip TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL,"
+	"  target_type TEXT NOT NULL DEFAULT '',"
+	"  target_id TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL"
+	");"
+	"CREATE INDEX audit_log_actor ON audit_log(actor, id);"
+	"CREATE INDEX audit_log_target ON audit_log(target_type, target_id, id);"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"ALTER TABLE therapists ADD COLUMN owner_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL;"
+	"ALTER TABLE therapists ADD COLUMN verified_by TEXT;"	/* audit_ref of the admin */
+	"CREATE INDEX therapists_owner ON therapists(owner_user_id) WHERE owner_user_id IS NOT NULL;";
+
 static const struct migration migrations[] = {
 	{ 1, "initial schema: gazetteer and therapist directory", m001_initial },
 	{ 2, "country name aliases and places by population", m002_country_names },
+	{ 3, "accounts, sessions, tokens, outbox and audit log", m003_accounts },
 };
 
 const struct migration *

@@ -11,9 +11,10 @@ struct err {
 	char	code[40];	/* e.g. "invalid_parameter", "not_found" */
 	char	param[64];	/* the offending parameter or field, or "" */
 	char	message[512];
+	int	retry_after;	/* seconds, for 429 and 503; 0 when unknown */
 };
 
-#define ERR_INIT { 0, "", "", "" }
+#define ERR_INIT { 0, "", "", "", 0 }
 
 /* Records an error; always returns -1 so callers can `return err_set(...)`. */
 int	err_set(struct err *e, int status, const char *code, const char *param,

@@ -71,6 +71,9 @@ app_render_error(struct http_request *req, const struct err *e,
 		page_error(&res->body, req->app, &shown);
 		http_reply_html(res, e->status);
 	}
-	if (e->status == 429 || e->status == 503)
-		http_add_header(res, "Retry-After", "5");
+	if (e->status == 429 || e->status == 503) {
+		char tmp[24];
+		http_add_header(res, "Retry-After", arena_strdup(req->arena,
+		    jw_format_int(tmp, e->retry_after > 0 ? e->retry_after : 5)));
+	}
 }

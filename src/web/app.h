@@ -10,8 +10,11 @@
 
 #include <sqlite3.h>
 
+#include "../accounts/accounts.h"
 #include "../directory/search.h"
 #include "../http/http.h"
+#include "../mail/mail.h"
+#include "../util/jw.h"
 
 struct app {
 	const char		*db_path;
@@ -20,7 +23,38 @@ struct app {
 	const char		*tile_url;	/* map tiles, {z}/{x}/{y} template */
 	const char		*tile_attribution;
 	struct search_engine	*engine;
+	const char		*base_url;	/* for links in mail: "http://127.0.0.1:8080" */
+	struct mail_worker	*mail;		/* woken after a commit that queued mail */
 };
+
+/*
+ * What the guard (auth.c) learns about a request before its handler
+ * runs: who is asking, and for pages the decoded form (read early
+ * because the CSRF token travels in it). Lives in the request arena;
+ * req->auth points here.
+ */
+struct web_session {
+	struct auth	 auth;
+	const char	*cookie_token;	/* the session cookie, when it named a live session */
+	struct param	 form[HTTP_MAX_PARAMS];
+	size_t		 nform;
+	bool		 form_read;
+};
+
+/* The guard: authentication, CSRF, the general write limit and the
+ * route's access level (policy_route). */
+int	app_guard(struct http_request *req, struct http_response *res, struct err *e);
+/* This request's session state (never NULL once the guard ran). */
+struct web_session *web_session(struct http_request *req);
+/* An account_request for the flows: this thread's DB, the arena, the
+ * address, the base URL and who is asking. NULL db: e is set (503). */
+int	web_account_request(struct http_request *req, struct account_request *r,
+	    struct err *e);
+/* Sets (or with NULL clears) the session cookie. */
+void	web_set_session_cookie(struct http_request *req, struct http_response *res,
+	    const char *token);
+/* Tells the mail worker there is mail to send. */
+void	web_mail_sent(struct http_request *req);
 
 /* This thread's connection to the database (opened on first use). */
 sqlite3	*app_db(struct app *app);
@@ -38,6 +72,43 @@ int	api_therapists(struct http_request *, struct http_response *, struct err *);
 int	api_therapist(struct http_request *, struct http_response *, struct err *);
 int	api_places(struct http_request *, struct http_response *, struct err *);
 int	health(struct http_request *, struct http_response *, struct err *);
+
+/* Accounts API (api_accounts.c) */
+int	api_account_create(struct http_request *, struct http_response *, struct err *);
+int	api_account_verify(struct http_request *, struct http_response *, struct err *);
+int	api_session_create(struct http_request *, struct http_response *, struct err *);
+int	api_session_code(struct http_request *, struct http_response *, struct err *);
+int	api_session_delete(struct http_request *, struct http_response *, struct err *);
+int	api_sessions(struct http_request *, struct http_response *, struct err *);
+int	api_session_revoke(struct http_request *, struct http_response *, struct err *);
+int	api_password_reset(struct http_request *, struct http_response *, struct err *);
+int	api_password_reset_confirm(struct http_request *, struct http_response *, struct err *);
+int	api_me(struct http_request *, struct http_response *, struct err *);
+int	api_me_password(struct http_request *, struct http_response *, struct err *);
+int	api_me_email(struct http_request *, struct http_response *, struct err *);
+int	api_me_email_confirm(struct http_request *, struct http_response *, struct err *);
+int	api_two_step(struct http_request *, struct http_response *, struct err *);
+int	api_two_step_enable(struct http_request *, struct http_response *, struct err *);
+int	api_recovery_codes(struct http_request *, struct http_response *, struct err *);
+int	api_tokens(struct http_request *, struct http_response *, struct err *);
+int	api_token_revoke(struct http_request *, struct http_response *, struct err *);
+int	api_me_export(struct http_request *, struct http_response *, struct err *);
+int	api_me_delete(struct http_request *, struct http_response *, struct err *);
+
+/* Profiles and admin API (api_profiles.c) */
+int	api_my_profile(struct http_request *, struct http_response *, struct err *);
+int	api_profile_create(struct http_request *, struct http_response *, struct err *);
+int	api_profile_update(struct http_request *, struct http_response *, struct err *);
+int	api_profile_claim(struct http_request *, struct http_response *, struct err *);
+int	api_claim_confirm(struct http_request *, struct http_response *, struct err *);
+int	api_admin_verifications(struct http_request *, struct http_response *, struct err *);
+int	api_admin_verify(struct http_request *, struct http_response *, struct err *);
+int	api_admin_hide(struct http_request *, struct http_response *, struct err *);
+int	api_admin_users(struct http_request *, struct http_response *, struct err *);
+int	api_admin_suspend(struct http_request *, struct http_response *, struct err *);
+int	api_admin_audit(struct http_request *, struct http_response *, struct err *);
+/* The caller's profile as "therapist_profile" in their data export. */
+int	export_profile_json(const struct account_request *r, struct jw *j, struct err *e);
 
 /* HTML pages (pages.c) */
 int	page_home(struct http_request *, struct http_response *, struct err *);

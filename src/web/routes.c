@@ -1,23 +1,75 @@
 /*
- * The route table: every URL the server answers, its methods and the
- * largest body it accepts. A route added here without a test row in
- * tests/http fails the route-coverage test.
+ * The route table: every URL the server answers, its methods, the
+ * largest body it accepts and who may use it (src/policy/policy.h; the
+ * guard applies it before the handler runs). tests/http/access.test.mjs
+ * holds the expected status of every route for every kind of caller and
+ * fails when a route here has no row there.
  */
 #include "app.h"
 
-#define NO_BODY 0
+#include "../policy/policy.h"
+
+#define NO_BODY		0
+#define SMALL_BODY	(16 * 1024)	/* account forms */
+#define PROFILE_BODY	(256 * 1024)	/* two 20,000-character texts, 4 bytes each */
+
+#define PUBLIC		ACCESS_PUBLIC
+#define PENDING		ACCESS_CODE_PENDING
+#define SETUP		(ACCESS_TWO_STEP_SETUP | ACCESS_SESSION_ONLY)
+#define SIGNED_IN	ACCESS_SIGNED_IN
+#define SECURITY	(ACCESS_SIGNED_IN | ACCESS_SESSION_ONLY)
+#define THERAPIST	ACCESS_THERAPIST
+#define ADMIN		ACCESS_ADMIN
 
 const struct http_route app_routes[] = {
-	{ HTTP_GET, "/", page_home, NO_BODY },
-	{ HTTP_GET, "/therapists", page_results, NO_BODY },
-	{ HTTP_GET, "/therapists/{id}", page_profile, NO_BODY },
-	{ HTTP_GET, "/static/{name}", asset_serve, NO_BODY },
-	{ HTTP_GET, "/static/leaflet/{name}", asset_serve, NO_BODY },
-	{ HTTP_GET, "/static/leaflet/images/{name}", asset_serve, NO_BODY },
-	{ HTTP_GET, "/healthz", health, NO_BODY },
-	{ HTTP_GET, "/api/v1/therapists", api_therapists, NO_BODY },
-	{ HTTP_GET, "/api/v1/therapists/{id}", api_therapist, NO_BODY },
-	{ HTTP_GET, "/api/v1/places", api_places, NO_BODY },
+	/* The directory. */
+	{ HTTP_GET, "/", page_home, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/therapists", page_results, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/therapists/{id}", page_profile, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/static/{name}", asset_serve, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/static/leaflet/{name}", asset_serve, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/static/leaflet/images/{name}", asset_serve, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/healthz", health, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/api/v1/therapists", api_therapists, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/api/v1/therapists/{id}", api_therapist, NO_BODY, PUBLIC },
+	{ HTTP_GET, "/api/v1/places", api_places, NO_BODY, PUBLIC },
+
+	/* Accounts. */
+	{ HTTP_POST, "/api/v1/accounts", api_account_create, SMALL_BODY, PUBLIC },
+	{ HTTP_POST, "/api/v1/accounts/verify", api_account_verify, SMALL_BODY, PUBLIC },
+	{ HTTP_POST, "/api/v1/session", api_session_create, SMALL_BODY, PUBLIC },
+	{ HTTP_DELETE, "/api/v1/session", api_session_delete, SMALL_BODY, ACCESS_ANY_SESSION },
+	{ HTTP_POST, "/api/v1/session/code", api_session_code, SMALL_BODY, PENDING },
+	{ HTTP_GET | HTTP_DELETE, "/api/v1/sessions", api_sessions, SMALL_BODY, SECURITY },
+	{ HTTP_DELETE, "/api/v1/sessions/{id}", api_session_revoke, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/api/v1/password-resets", api_password_reset, SMALL_BODY, PUBLIC },
+	{ HTTP_POST, "/api/v1/password-resets/confirm", api_password_reset_confirm, SMALL_BODY, PUBLIC },
+	{ HTTP_GET | HTTP_PATCH, "/api/v1/me", api_me, SMALL_BODY, SETUP & ~ACCESS_SESSION_ONLY },
+	{ HTTP_POST, "/api/v1/me/password", api_me_password, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/api/v1/me/email", api_me_email, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/api/v1/me/email/confirm", api_me_email_confirm, SMALL_BODY, PUBLIC },
+	{ HTTP_POST | HTTP_DELETE, "/api/v1/me/two-step", api_two_step, SMALL_BODY, SETUP },
+	{ HTTP_POST, "/api/v1/me/two-step/enable", api_two_step_enable, SMALL_BODY, SETUP },
+	{ HTTP_POST, "/api/v1/me/recovery-codes", api_recovery_codes, SMALL_BODY, SECURITY },
+	{ HTTP_GET, "/api/v1/me/export", api_me_export, NO_BODY, SECURITY },
+	{ HTTP_DELETE, "/api/v1/me", api_me_delete, SMALL_BODY, SECURITY },
+	{ HTTP_GET | HTTP_POST, "/api/v1/tokens", api_tokens, SMALL_BODY, SECURITY },
+	{ HTTP_DELETE, "/api/v1/tokens/{id}", api_token_revoke, SMALL_BODY, SECURITY },
+
+	/* Therapists' own profiles. */
+	{ HTTP_GET, "/api/v1/me/therapist", api_my_profile, NO_BODY, THERAPIST },
+	{ HTTP_POST, "/api/v1/therapists", api_profile_create, PROFILE_BODY, THERAPIST },
+	{ HTTP_PATCH, "/api/v1/therapists/{id}", api_profile_update, PROFILE_BODY, SIGNED_IN },
+	{ HTTP_POST, "/api/v1/therapists/{id}/claim", api_profile_claim, SMALL_BODY, THERAPIST },
+	{ HTTP_POST, "/api/v1/claims/confirm", api_claim_confirm, SMALL_BODY, THERAPIST },
+
+	/* Admins. */
+	{ HTTP_GET, "/api/v1/admin/verifications", api_admin_verifications, NO_BODY, ADMIN },
+	{ HTTP_POST | HTTP_DELETE, "/api/v1/admin/therapists/{id}/verification", api_admin_verify, SMALL_BODY, ADMIN },
+	{ HTTP_POST | HTTP_DELETE, "/api/v1/admin/therapists/{id}/hidden", api_admin_hide, SMALL_BODY, ADMIN },
+	{ HTTP_GET, "/api/v1/admin/users", api_admin_users, NO_BODY, ADMIN },
+	{ HTTP_POST | HTTP_DELETE, "/api/v1/admin/users/{id}/suspension", api_admin_suspend, SMALL_BODY, ADMIN },
+	{ HTTP_GET, "/api/v1/admin/audit", api_admin_audit, NO_BODY, ADMIN },
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

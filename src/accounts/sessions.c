@@ -1,0 +1,365 @@
+/*
+ * Sessions (cookies) and personal access tokens (Authorization: Bearer).
+ * Both are 256-bit random tokens known only to their holder; we keep
+ * their SHA-256 hashes. A session ends after SESSION_IDLE_SECONDS without
+ * use or SESSION_ABSOLUTE_SECONDS after it began, whichever is first; a
+ * session still waiting for its one-time code ends after
+ * SESSION_CODE_SECONDS. Writing last_seen_at on every request would turn
+ * every page view into a database write, so it is written at most once a
+ * SESSION_TOUCH_SECONDS.
+ */
+#include "extern.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../store/db.h"
+#include "../util/text.h"
+
+int
+session_start(const struct account_request *r, int64_t user_id,
+    enum session_stage stage, char token[TOKEN_TEXT_LEN + 1], struct err *e)
+{
+	token_new(token);
+	unsigned char hash[32];
+	token_hash(token, hash);
+	time_t expires = r->now + (stage == SESSION_AWAITING_CODE ?
+	    SESSION_CODE_SECONDS : SESSION_ABSOLUTE_SECONDS);
+	/* Keep a short, printable user agent: enough to tell devices apart
+	 * in the session list. */
+	char agent[160] = "";
+	if (r->user_agent) {
+		size_t o = 0;
+		for (const char *p = r->user_agent; *p && o + 1 < sizeof(agent); p++)
+			agent[o++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+		agent[o] = '\0';
+	}
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "INSERT INTO sessions (user_id, token_hash, stage, created_at, last_seen_at,"
+	    " expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, stage);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->now);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->now);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)expires);
+	sqlite3_bind_text(st, 7, r->ip ? r->ip : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, agent, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "starting a session");
+}
+
+int
+sessions_end_all(sqlite3 *db, int64_t user_id, int64_t keep_id, struct err *e)
+{
+	sqlite3_stmt *st = db_prepare(db,
+	    "DELETE FROM sessions WHERE user_id = ? AND id != ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, keep_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "ending sessions");
+}
+
+static int
+delete_session(sqlite3 *db, int64_t id)
+{
+	struct err e = ERR_INIT;
+	sqlite3_stmt *st = db_prepare(db, "DELETE FROM sessions WHERE id = ?", &e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void
+touch_session(sqlite3 *db, int64_t id, time_t now)
+{
+	struct err e = ERR_INIT;
+	sqlite3_stmt *st = db_prepare(db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", &e);
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_step(st);	/* best effort: a busy database only delays expiry */
+	sqlite3_finalize(st);
+}
+
+static void
+finish_auth(struct auth *auth)
+{
+	auth->needs_two_step = auth->stage == SESSION_SIGNED_IN &&
+	    (auth->user.roles & ROLES_NEEDING_TWO_STEP) && !auth->user.totp_enabled;
+}
+
+int
+auth_from_session(sqlite3 *db, const char *token, time_t now, struct arena *a,
+    struct auth *auth, struct err *e)
+{
+	memset(auth, 0, sizeof(*auth));
+	if (token == NULL || strlen(token) != TOKEN_TEXT_LEN)
+		return 1;
+	unsigned char hash[32];
+	token_hash(token, hash);
+	sqlite3_stmt *st = db_prepare(db,
+	    "SELECT id, user_id, stage, last_seen_at, expires_at FROM sessions"
+	    " WHERE token_hash = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? 1 : db_fail(db, e, "reading a session");
+	}
+	int64_t id = sqlite3_column_int64(st, 0);
+	int64_t user_id = sqlite3_column_int64(st, 1);
+	int stage = sqlite3_column_int(st, 2);
+	time_t last_seen = (time_t)sqlite3_column_int64(st, 3);
+	time_t expires = (time_t)sqlite3_column_int64(st, 4);
+	sqlite3_finalize(st);
+	if (now >= expires || (stage == SESSION_SIGNED_IN && now - last_seen >= SESSION_IDLE_SECONDS)) {
+		delete_session(db, id);
+		return 1;
+	}
+	int found = user_by_id(db, user_id, a, &auth->user, e);
+	if (found != 0)
+		return found;
+	if (auth->user.suspended) {
+		delete_session(db, id);
+		return 1;
+	}
+	if (now - last_seen >= SESSION_TOUCH_SECONDS)
+		touch_session(db, id, now);
+	auth->kind = AUTH_SESSION;
+	auth->session_id = id;
+	auth->stage = stage == SESSION_AWAITING_CODE ? SESSION_AWAITING_CODE : SESSION_SIGNED_IN;
+	csrf_for(token, auth->csrf);
+	finish_auth(auth);
+	return 0;
+}
+
+int
+auth_from_access_token(sqlite3 *db, const char *token, time_t now,
+    struct arena *a, struct auth *auth, struct err *e)
+{
+	memset(auth, 0, sizeof(*auth));
+	if (token == NULL || strlen(token) != ACCESS_TOKEN_TEXT_LEN ||
+	    strncmp(token, ACCESS_TOKEN_PREFIX, strlen(ACCESS_TOKEN_PREFIX)) != 0)
+		return 1;
+	unsigned char hash[32];
+	token_hash(token, hash);
+	sqlite3_stmt *st = db_prepare(db,
+	    "SELECT id, user_id, expires_at, coalesce(last_used_at, '') FROM access_tokens"
+	    " WHERE token_hash = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? 1 : db_fail(db, e, "reading a token");
+	}
+	int64_t id = sqlite3_column_int64(st, 0);
+	int64_t user_id = sqlite3_column_int64(st, 1);
+	bool expired = sqlite3_column_type(st, 2) != SQLITE_NULL &&
+	    now >= (time_t)sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	if (expired)
+		return 1;
+	int found = user_by_id(db, user_id, a, &auth->user, e);
+	if (found != 0)
+		return found;
+	if (auth->user.suspended)
+		return 1;
+	/* Day resolution is enough to tell a token still in use. */
+	st = db_prepare(db, "UPDATE access_tokens SET last_used_at = strftime('%Y-%m-%d','now')"
+	    " WHERE id = ? AND coalesce(last_used_at, '') != strftime('%Y-%m-%d','now')", e);
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	auth->kind = AUTH_TOKEN;
+	auth->token_id = id;
+	auth->stage = SESSION_SIGNED_IN;
+	finish_auth(auth);
+	return 0;
+}
+
+int
+account_sessions_json(const struct account_request *r, struct jw *j, struct err *e)
+{
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions"
+	    " WHERE user_id = ? AND stage = 0 ORDER BY last_seen_at DESC", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, actor_id(r));
+	jw_key(j, "sessions");
+	jw_array_begin(j);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jw_object_begin(j);
+		int64_t id = sqlite3_column_int64(st, 0);
+		jw_kv_int(j, "id", id);
+		jw_kv_int(j, "created_at", sqlite3_column_int64(st, 1));
+		jw_kv_int(j, "last_seen_at", sqlite3_column_int64(st, 2));
+		jw_kv_int(j, "expires_at", sqlite3_column_int64(st, 3));
+		jw_kv_string(j, "ip", (const char *)sqlite3_column_text(st, 4));
+		jw_kv_string(j, "user_agent", (const char *)sqlite3_column_text(st, 5));
+		jw_kv_bool(j, "current", r->auth->kind == AUTH_SESSION && r->auth->session_id == id);
+		jw_object_end(j);
+	}
+	jw_array_end(j);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing sessions");
+}
+
+int
+account_session_revoke(const struct account_request *r, int64_t id, struct err *e)
+{
+	if (account_tx_begin(r->db, e) != 0)
+		return -1;
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "DELETE FROM sessions WHERE id = ? AND user_id = ?", e);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, actor_id(r));
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(r->db, e, "ending a session");
+		goto fail;
+	}
+	if (sqlite3_changes(r->db) == 0) {
+		err_set(e, 404, "not_found", "id", "no such session");
+		goto fail;
+	}
+	if (account_audit(r, "session.revoke", "session", id, "", e) != 0)
+		goto fail;
+	return account_tx_commit(r->db, e);
+fail:
+	account_tx_rollback(r->db);
+	return -1;
+}
+
+int
+account_token_create(const struct account_request *r, const char *name,
+    int expires_days, char token[ACCESS_TOKEN_TEXT_LEN + 1], int64_t *id,
+    struct err *e)
+{
+	if (name == NULL || *name == '\0')
+		return err_invalid(e, "name", "give the token a name, to recognise it later");
+	if (!text_utf8_valid(name, strlen(name), false) ||
+	    text_utf8_length(name, strlen(name)) > ACCOUNT_TOKEN_NAME_MAX)
+		return err_invalid(e, "name", "a token name is text of at most %d characters",
+		    ACCOUNT_TOKEN_NAME_MAX);
+	if (expires_days < 0 || expires_days > 366)
+		return err_invalid(e, "expires_in_days", "a token lasts 1 to 366 days, or 0 for no expiry");
+	if (account_limit("token_account", r->auth->user.audit_ref, e) != 0)
+		return -1;
+	char secret[TOKEN_TEXT_LEN + 1];
+	token_new(secret);
+	snprintf(token, ACCESS_TOKEN_TEXT_LEN + 1, "%s%s", ACCESS_TOKEN_PREFIX, secret);
+	unsigned char hash[32];
+	token_hash(token, hash);
+	if (account_tx_begin(r->db, e) != 0)
+		return -1;
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "INSERT INTO access_tokens (user_id, name, token_hash, prefix, expires_at)"
+	    " VALUES (?, ?, ?, ?, ?)", e);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, actor_id(r));
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, token, 14, SQLITE_STATIC);
+	if (expires_days > 0)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)r->now + (sqlite3_int64)expires_days * 86400);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(r->db, e, "storing a token");
+		goto fail;
+	}
+	*id = sqlite3_last_insert_rowid(r->db);
+	if (account_audit(r, "token.create", "token", *id, "", e) != 0)
+		goto fail;
+	return account_tx_commit(r->db, e);
+fail:
+	account_tx_rollback(r->db);
+	return -1;
+}
+
+int
+account_tokens_json(const struct account_request *r, struct jw *j, struct err *e)
+{
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "SELECT id, name, prefix, created_at, last_used_at, expires_at"
+	    " FROM access_tokens WHERE user_id = ? ORDER BY id DESC", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, actor_id(r));
+	jw_key(j, "tokens");
+	jw_array_begin(j);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jw_object_begin(j);
+		jw_kv_int(j, "id", sqlite3_column_int64(st, 0));
+		jw_kv_string(j, "name", (const char *)sqlite3_column_text(st, 1));
+		jw_kv_string(j, "prefix", (const char *)sqlite3_column_text(st, 2));
+		jw_kv_string(j, "created_at", (const char *)sqlite3_column_text(st, 3));
+		jw_key(j, "last_used_at");
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+			jw_null(j);
+		else
+			jw_string(j, (const char *)sqlite3_column_text(st, 4));
+		jw_key(j, "expires_at");
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+			jw_null(j);
+		else
+			jw_int(j, sqlite3_column_int64(st, 5));
+		jw_object_end(j);
+	}
+	jw_array_end(j);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing tokens");
+}
+
+int
+account_token_revoke(const struct account_request *r, int64_t id, struct err *e)
+{
+	if (account_tx_begin(r->db, e) != 0)
+		return -1;
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "DELETE FROM access_tokens WHERE id = ? AND user_id = ?", e);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, actor_id(r));
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(r->db, e, "revoking a token");
+		goto fail;
+	}
+	if (sqlite3_changes(r->db) == 0) {
+		err_set(e, 404, "not_found", "id", "no such token");
+		goto fail;
+	}
+	if (account_audit(r, "token.revoke", "token", id, "", e) != 0)
+		goto fail;
+	return account_tx_commit(r->db, e);
+fail:
+	account_tx_rollback(r->db);
+	return -1;
+}

@@ -1,0 +1,82 @@
+/*
+ * The access rules of docs/security.md, as code. Kept small and free of
+ * I/O so the access-control matrix test and a reader can check them at
+ * a glance.
+ */
+#include "policy.h"
+
+static bool
+signed_in(const struct auth *a)
+{
+	return a != NULL && a->kind != AUTH_NONE && a->stage == SESSION_SIGNED_IN;
+}
+
+int
+policy_route(const struct auth *a, unsigned access, struct err *e)
+{
+	unsigned level = access & ACCESS_LEVEL_MASK;
+	if (level == ACCESS_PUBLIC)
+		return 0;
+	if (level == ACCESS_CODE_PENDING) {
+		if (a != NULL && a->kind == AUTH_SESSION && a->stage == SESSION_AWAITING_CODE)
+			return 0;
+		return err_set(e, 401, "authentication_required", "",
+		    "sign in with your email and password first");
+	}
+	if (level == ACCESS_ANY_SESSION) {
+		if (a != NULL && a->kind == AUTH_SESSION)
+			return 0;
+		return err_set(e, 401, "authentication_required", "", "you are not signed in");
+	}
+	if (!signed_in(a))
+		return err_set(e, 401, "authentication_required", "",
+		    "you need to sign in");
+	if ((access & ACCESS_SESSION_ONLY) && a->kind != AUTH_SESSION)
+		return err_set(e, 403, "session_required", "",
+		    "access tokens cannot manage account security; sign in instead");
+	if (level == ACCESS_TWO_STEP_SETUP)
+		return 0;
+	if (a->needs_two_step)
+		return err_set(e, 403, "two_step_required", "",
+		    "set up two-step sign-in first: your role requires it");
+	if (level == ACCESS_THERAPIST && !(a->user.roles & (ROLE_THERAPIST | ROLE_ADMIN)))
+		return err_set(e, 403, "role_required", "",
+		    "this is for therapists' accounts");
+	if (level == ACCESS_ADMIN && !(a->user.roles & ROLE_ADMIN))
+		return err_set(e, 404, "not_found", "", "there is nothing at this address");
+	return 0;
+}
+
+bool
+policy_profile_edit(const struct auth *a, int64_t owner_user_id)
+{
+	if (!signed_in(a) || a->needs_two_step)
+		return false;
+	if (a->user.roles & ROLE_ADMIN)
+		return true;
+	return owner_user_id != 0 && owner_user_id == a->user.id;
+}
+
+bool
+policy_profile_own(const struct auth *a)
+{
+	return signed_in(a) && !a->needs_two_step && (a->user.roles & ROLE_THERAPIST);
+}
+
+bool
+policy_admin(const struct auth *a)
+{
+	return signed_in(a) && !a->needs_two_step && (a->user.roles & ROLE_ADMIN);
+}
+
+bool
+policy_account(const struct auth *a, int64_t user_id)
+{
+	return a != NULL && a->kind != AUTH_NONE && a->user.id == user_id;
+}
+
+bool
+policy_two_step_optional(unsigned roles)
+{
+	return (roles & ROLES_NEEDING_TWO_STEP) == 0;
+}
