@@ -704,7 +704,7 @@ account_change_email_confirm(const struct account_request *r, const char *token,
 	sqlite3_bind_int64(st, 2, u.id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 		err_set(e, 409, "exists", "email", "that address now belongs to another account");
 		goto fail;
 	}

@@ -168,7 +168,7 @@ user_insert(sqlite3 *db, const char *email, const char *hash,
 	sqlite3_bind_text(st, 6, ref, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return err_set(e, 409, "exists", "email", "an account with this email exists");
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, "creating a user");

@@ -109,6 +109,8 @@ cmd_import(struct cli *c, int argc, char **argv)
 	    res.updated, res.rejected);
 	if (res.unplaced)
 		printf("; %lld without a location", res.unplaced);
+	if (res.kept)
+		printf("; %lld kept as their therapists edited them", res.kept);
 	printf("\n");
 	return 0;
 }

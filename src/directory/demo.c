@@ -1001,7 +1001,7 @@ write_profiles(struct demo *d, sqlite3 *db, const struct demo_options *opt,
 			snprintf(msg, sizeof(msg), "%s", e->message);
 			rc = err_internal(e, "demo profile %lld is invalid: %s", k, msg);
 		} else
-			rc = therapist_writer_put(w, &t, e);
+			rc = therapist_writer_put(w, &t, e) < 0 ? -1 : 0;
 		arena_free(a);
 		import_progress_update(&progress, (unsigned long long)k,
 		    (unsigned long long)k);

@@ -634,8 +634,12 @@ import_row(struct import *im, struct csv_record *rec, struct err *e)
 		goto out;
 	}
 	rc = therapist_writer_put(im->writer, &t, e);
-	if (rc == 0)
+	if (rc == 0) {
 		im->written++;
+	} else if (rc == 1) {
+		im->res->kept++;
+		rc = 0;
+	}
 out:
 	arena_free(a);
 	return rc;

@@ -31,6 +31,7 @@ struct import_result {
 	long long	 updated;
 	long long	 rejected;
 	long long	 unplaced;	/* imported without a location */
+	long long	 kept;		/* managed by their therapists: left as they are */
 	long long	 warnings;
 };
 

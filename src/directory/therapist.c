@@ -343,6 +343,9 @@ static const char upsert_sql[] =
 	" email=excluded.email, website=excluded.website, bio=excluded.bio,"
 	" approach=excluded.approach,"
 	" updated_at=strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+	/* A profile its therapist manages is theirs to edit: an import
+	 * (which names rows by external_id, not id) leaves it alone. */
+	" WHERE therapists.owner_user_id IS NULL OR ?1 IS NOT NULL"
 	" RETURNING id";
 
 struct therapist_writer *
@@ -442,6 +445,8 @@ therapist_writer_put(struct therapist_writer *w, struct therapist *t, struct err
 	int ret = 0;
 	if (rc == SQLITE_ROW)
 		t->id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		ret = 1;	/* an owned profile, kept as its owner left it */
 	else
 		ret = db_fail(w->db, e, "storing therapist");
 	sqlite3_reset(st);

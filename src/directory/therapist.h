@@ -116,7 +116,9 @@ void	therapist_init(struct therapist *t);
  * memory. -1 with e naming the field on the first problem. */
 int	therapist_validate(struct therapist *t, struct arena *a, struct err *e);
 /* Inserts, or updates the row with the same external_id (or id when
- * set). Sets t->id. The caller owns the transaction. A writer keeps its
+ * set). Sets t->id. Returns 1, writing nothing, when a row matched by
+ * external_id is owned by an account (an import must not overwrite
+ * what a therapist edited). The caller owns the transaction. A writer keeps its
  * statement prepared across rows, for bulk imports. */
 struct therapist_writer;
 struct therapist_writer *therapist_writer_open(sqlite3 *db, struct err *e);

@@ -63,7 +63,8 @@ struct mail_worker *mail_worker_start(const struct mail_config *cfg, struct err 
 void	mail_wake(struct mail_worker *w);
 void	mail_worker_stop(struct mail_worker *w);
 
-/* Deletes undelivered messages to an address (account deletion). */
+/* Deletes every message to an address, sent or not (account deletion:
+ * the bodies are personal data too). */
 int	mail_forget_recipient(sqlite3 *db, const char *to, struct err *e);
 
 /* ---- building blocks (exposed for the tests and for each other) ------ */

@@ -61,7 +61,7 @@ mail_forget_recipient(sqlite3 *db, const char *to, struct err *e)
 		return err_invalid(e, "to", "an email address is required");
 	/* Addresses are ASCII (mail_check_address), so NOCASE is enough. */
 	sqlite3_stmt *st = db_prepare(db,
-	    "DELETE FROM outbox WHERE sent_at IS NULL AND to_addr = ? COLLATE NOCASE", e);
+	    "DELETE FROM outbox WHERE to_addr = ? COLLATE NOCASE", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);

@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startServer, runImago, sqliteJson, gazetteerFixture } from '../lib/server.mjs';
+import { startServer, runImago, sqliteJson, gazetteerFixture, makeTestDb } from '../lib/server.mjs';
 import { request, query } from '../lib/http.mjs';
 import { generateTherapists, toCsv, Q_WORD_BIO } from '../lib/therapists.mjs';
 
-const SUBCOMMANDS = ['serve', 'migrate', 'gazetteer', 'import', 'demo', 'search'];
+const SUBCOMMANDS = ['serve', 'migrate', 'gazetteer', 'import', 'demo', 'search', 'user', 'routes', 'audit', 'mail'];
 
 describe('help and usage errors', () => {
 	let dir;
@@ -62,6 +62,11 @@ describe('help and usage errors', () => {
 			['--db', db, 'search', '10001', '--bogus'],
 			['--db', db, 'search', '10001', 'Zurich'],
 			['--db', db, 'search', '10001', '--radius'],
+			['--db', db, 'user'],
+			['--db', db, 'user', 'remove', 'a@example.org'],
+			['--db', db, 'user', 'add'],
+			['--db', db, 'user', 'add', 'a@example.org', '--bogus'],
+			['--db', db, 'routes', 'extra'],
 		];
 		for (const args of cases) {
 			const r = runImago(args);
@@ -70,6 +75,55 @@ describe('help and usage errors', () => {
 			assert.equal(r.stdout, '', `imago ${args.join(' ')} prints nothing on stdout`);
 		}
 		assert.ok(!fs.existsSync(db), 'usage errors do not create the database');
+	});
+});
+
+describe('imago user add and imago routes', () => {
+	let dir, db;
+	before(() => {
+		({ dir, dbPath: db } = makeTestDb('imago-user-'));
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	test('creates a verified admin from a password on standard input', () => {
+		const r = runImago(['--db', db, 'user', 'add', 'Root@Example.org', '--admin', '--name', 'Root'],
+		    { input: 'a long admin passphrase\n' });
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /created user \d+ <root@example\.org> \(client,admin\)/);
+		assert.ok(!r.stdout.includes('passphrase') && !r.stderr.includes('passphrase'),
+		    'the password is never printed');
+		const [row] = sqliteJson(db, "SELECT email, roles, email_verified_at IS NOT NULL AS verified,"
+		    + " password_hash FROM users");
+		assert.equal(row.email, 'root@example.org');
+		assert.equal(row.roles, 5);
+		assert.equal(row.verified, 1);
+		assert.match(row.password_hash, /^\$argon2id\$/);
+		const [audit] = sqliteJson(db, "SELECT actor, action, detail FROM audit_log");
+		assert.deepEqual(audit, { actor: 'system', action: 'user.create', detail: 'client,admin' });
+	});
+
+	test('refuses a weak password, a bad address and a taken one, exit 1', () => {
+		for (const [email, pw, why] of [['weak@example.org', 'short\n', /12 characters/],
+		    ['not-an-address', 'a long enough password\n', /email/],
+		    ['root@example.org', 'another long password\n', /exists/]]) {
+			const r = runImago(['--db', db, 'user', 'add', email], { input: pw });
+			assert.equal(r.status, 1, `${email}: ${r.stderr}`);
+			assert.match(r.stderr, why);
+		}
+		const [{ n }] = sqliteJson(db, 'SELECT count(*) AS n FROM users');
+		assert.equal(n, 1);
+	});
+
+	test('imago routes lists every route once with its access level', () => {
+		const r = runImago(['routes']);
+		assert.equal(r.status, 0, r.stderr);
+		const routes = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+		const admin = routes.find((x) => x.pattern === '/api/v1/admin/audit');
+		assert.equal(admin.access, 'admin');
+		const search = routes.find((x) => x.pattern === '/api/v1/therapists' && x.methods.includes('GET'));
+		assert.equal(search.access, 'public');
+		const keys = routes.flatMap((x) => x.methods.map((m) => `${m} ${x.pattern}`));
+		assert.equal(new Set(keys).size, keys.length, 'no method and pattern twice');
 	});
 });
 
