@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -51,6 +52,9 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	/* Everything imago creates (the database, its journal, the maildir)
+	 * will hold personal data: readable by its owner only. */
+	umask(077);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "imago: libsodium failed to initialise\n");
 		return 1;

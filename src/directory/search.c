@@ -139,12 +139,36 @@ search_engine_load(struct search_engine *engine, struct err *e)
 	return 0;
 }
 
+/* Starts a background reload unless one runs; the caller holds the lock. */
+static void
+start_reload_locked(struct search_engine *engine)
+{
+	if (engine->reloading)
+		return;
+	engine->reloading = true;
+	engine->stale = false;
+	pthread_t t;
+	if (pthread_create(&t, NULL, reload_thread, engine) == 0)
+		pthread_detach(t);
+	else
+		engine->reloading = false;
+}
+
+/*
+ * After a write in this process (a therapist saving their profile) the
+ * reload starts now rather than at the next search, so the edit is in
+ * the results by the time the person looks. A reload already running
+ * may have read the table before the write: stale stays set and the
+ * next search starts another.
+ */
 void
 search_engine_invalidate(struct search_engine *engine)
 {
 	pthread_mutex_lock(&engine->lock);
 	engine->stale = true;
 	engine->last_check_ms = 0;
+	if (engine->current != NULL)
+		start_reload_locked(engine);
 	pthread_mutex_unlock(&engine->lock);
 }
 
@@ -166,15 +190,8 @@ acquire(struct search_engine *engine, sqlite3 *db, struct err *e)
 	if (check) {
 		long long version = db_meta_get(db, "therapists_version");
 		pthread_mutex_lock(&engine->lock);
-		if ((version != engine->current->version || engine->stale) && !engine->reloading) {
-			engine->reloading = true;
-			engine->stale = false;
-			pthread_t t;
-			if (pthread_create(&t, NULL, reload_thread, engine) == 0)
-				pthread_detach(t);
-			else
-				engine->reloading = false;
-		}
+		if (version != engine->current->version || engine->stale)
+			start_reload_locked(engine);
 		pthread_mutex_unlock(&engine->lock);
 	}
 

@@ -103,8 +103,8 @@ struct search_engine;
  * its own read-only connection for loading). */
 struct search_engine *search_engine_open(const char *db_path, struct err *e);
 void	search_engine_close(struct search_engine *engine);
-/* Marks the index stale so the next search reloads it (after a write in
- * this process; writes by other processes are noticed by themselves). */
+/* After a write in this process: starts reloading the index now (writes
+ * by other processes are noticed within RELOAD_CHECK_MS by searches). */
 void	search_engine_invalidate(struct search_engine *engine);
 /* Blocks until an index is loaded; for the CLI and benchmarks. */
 int	search_engine_load(struct search_engine *engine, struct err *e);

@@ -67,6 +67,8 @@ app_render_error(struct http_request *req, const struct err *e,
 		jw_object_end(&j);
 		jw_object_end(&j);
 		http_reply_json(res, e->status);
+		if (e->status == 401)
+			http_add_header(res, "WWW-Authenticate", "Bearer realm=\"imago\"");
 	} else {
 		page_error(&res->body, req->app, &shown);
 		http_reply_html(res, e->status);
