@@ -283,6 +283,12 @@ int	account_delete(const struct account_request *r, const char *password,
  * "users" and "next_before" into an open object. */
 int	admin_users_json(const struct account_request *r, const char *query,
 	    int limit, int64_t before_id, struct jw *j, struct err *e);
+/* The same users, one call of fn each (for the HTML page); *next_before
+ * is the before_id of the next page, or 0 when this is the last. */
+typedef void (*admin_user_fn)(void *ctx, const struct user *u);
+int	admin_users_list(const struct account_request *r, const char *query,
+	    int limit, int64_t before_id, admin_user_fn fn, void *ctx,
+	    int64_t *next_before, struct err *e);
 int	admin_user_suspend(const struct account_request *r, int64_t user_id,
 	    bool suspended, struct err *e);
 

@@ -10,6 +10,12 @@
 #include "../policy/policy.h"
 #include "../store/db.h"
 
+/* instr() rather than LIKE: the query is matched as typed, with no
+ * wildcard characters of its own. */
+static const char users_sql[] =
+    "SELECT id FROM users WHERE (?1 IS NULL OR instr(email, lower(?1)) > 0)"
+    " AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
+
 int
 admin_users_json(const struct account_request *r, const char *query, int limit,
     int64_t before_id, struct jw *j, struct err *e)
@@ -18,11 +24,7 @@ admin_users_json(const struct account_request *r, const char *query, int limit,
 		return err_set(e, 404, "not_found", "", "there is nothing at this address");
 	if (limit <= 0 || limit > 200)
 		limit = 50;
-	/* instr() rather than LIKE: the query is matched as typed, with no
-	 * wildcard characters of its own. */
-	sqlite3_stmt *st = db_prepare(r->db,
-	    "SELECT id FROM users WHERE (?1 IS NULL OR instr(email, lower(?1)) > 0)"
-	    " AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3", e);
+	sqlite3_stmt *st = db_prepare(r->db, users_sql, e);
 	if (st == NULL)
 		return -1;
 	if (query && *query)
@@ -55,6 +57,48 @@ admin_users_json(const struct account_request *r, const char *query, int limit,
 		jw_int(j, last);
 	else
 		jw_null(j);
+	return account_audit(r, "admin.users_viewed", "", 0, query && *query ? "search" : "", e);
+}
+
+int
+admin_users_list(const struct account_request *r, const char *query, int limit,
+    int64_t before_id, admin_user_fn fn, void *ctx, int64_t *next_before,
+    struct err *e)
+{
+	*next_before = 0;
+	if (!policy_admin(r->auth))
+		return err_set(e, 404, "not_found", "", "there is nothing at this address");
+	if (limit <= 0 || limit > 200)
+		limit = 50;
+	sqlite3_stmt *st = db_prepare(r->db, users_sql, e);
+	if (st == NULL)
+		return -1;
+	if (query && *query)
+		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, before_id);
+	sqlite3_bind_int(st, 3, limit + 1);
+	int rc, n = 0;
+	int64_t last = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == limit) {
+			*next_before = last;
+			break;
+		}
+		struct user u;
+		int found = user_by_id(r->db, sqlite3_column_int64(st, 0), r->arena, &u, e);
+		if (found < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if (found > 0)
+			continue;
+		fn(ctx, &u);
+		last = u.id;
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(r->db, e, "listing users");
 	return account_audit(r, "admin.users_viewed", "", 0, query && *query ? "search" : "", e);
 }
 

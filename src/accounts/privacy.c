@@ -26,10 +26,8 @@ account_export_json(const struct account_request *r, struct jw *j, struct err *e
 	/* What the person did, as the audit log recorded it. */
 	struct audit_filter f = { .actor = u.audit_ref, .limit = 500 };
 	jw_key(j, "activity");
-	jw_object_begin(j);
 	if (audit_list_json(r->db, &f, j, e) != 0)
 		return -1;
-	jw_object_end(j);
 	return account_audit(r, "user.export", "user", u.id, "", e);
 }
 

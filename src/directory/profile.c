@@ -592,17 +592,20 @@ fail:
 	return -1;
 }
 
+/* Owned profiles waiting for an admin, longest waiting first. */
+static const char pending_sql[] =
+    "SELECT t.id, t.name, u.email, t.license_number, t.license_regions,"
+    " t.certifications, t.updated_at"
+    " FROM therapists t JOIN users u ON u.id = t.owner_user_id"
+    " WHERE t.verified = 0 ORDER BY t.updated_at, t.id LIMIT ?";
+
 int
 profile_pending_json(const struct account_request *r, struct jw *j,
     struct err *e)
 {
 	if (!policy_admin(r->auth))
 		return err_set(e, 404, "not_found", "", "there is nothing at this address");
-	sqlite3_stmt *st = db_prepare(r->db,
-	    "SELECT t.id, t.name, u.email, t.license_number, t.license_regions,"
-	    " t.certifications, t.updated_at"
-	    " FROM therapists t JOIN users u ON u.id = t.owner_user_id"
-	    " WHERE t.verified = 0 ORDER BY t.updated_at, t.id LIMIT ?", e);
+	sqlite3_stmt *st = db_prepare(r->db, pending_sql, e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, PENDING_LIMIT);
@@ -639,6 +642,52 @@ profile_pending_json(const struct account_request *r, struct jw *j,
 	jw_array_end(j);
 	jw_object_end(j);
 	return 0;
+}
+
+static const char *
+column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? (const char *)s : "";
+}
+
+int
+profile_pending_list(const struct account_request *r, profile_pending_fn fn,
+    void *ctx, struct err *e)
+{
+	if (!policy_admin(r->auth))
+		return err_set(e, 404, "not_found", "", "there is nothing at this address");
+	sqlite3_stmt *st = db_prepare(r->db, pending_sql, e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, PENDING_LIMIT);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct profile_pending p = {
+			.id = sqlite3_column_int64(st, 0),
+			.name = column_text(st, 1),
+			.owner_email = column_text(st, 2),
+			.license_number = column_text(st, 3),
+			.license_regions = column_text(st, 4),
+			.certifications = column_text(st, 5),
+			.updated_at = column_text(st, 6),
+		};
+		fn(ctx, &p);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(r->db, e, "listing profiles to verify");
+	return 0;
+}
+
+int
+profile_claimable(const struct account_request *r, int64_t id, struct err *e)
+{
+	struct profile p;
+	int rc = load(r->db, id, r->arena, &p, e);
+	if (rc < 0)
+		return -1;
+	return rc == 0 && !p.t.hidden && p.owner_user_id == 0;
 }
 
 void

@@ -59,6 +59,24 @@ int	profile_set_hidden(const struct account_request *r, int64_t id, bool hidden,
  * certifications,updated_at}]} */
 int	profile_pending_json(const struct account_request *r, struct jw *j,
 	    struct err *e);
+/* The same profiles one at a time (for the HTML page); the strings live
+ * until fn returns; lists are ';'-separated as stored. */
+struct profile_pending {
+	int64_t		 id;
+	const char	*name;
+	const char	*owner_email;
+	const char	*license_number;
+	const char	*license_regions;
+	const char	*certifications;	/* slugs */
+	const char	*updated_at;
+};
+typedef void (*profile_pending_fn)(void *ctx, const struct profile_pending *p);
+int	profile_pending_list(const struct account_request *r, profile_pending_fn fn,
+	    void *ctx, struct err *e);
+/* Whether a claim of profile id could go ahead: 1 it is listed and has
+ * no owner, 0 not, -1 error. Says nothing else about the profile. */
+int	profile_claimable(const struct account_request *r, int64_t id,
+	    struct err *e);
 /* Writes a profile for its owner or an admin (the public fields plus
  * owner, hidden, verified_by). */
 void	profile_json(struct jw *j, const struct profile *p);

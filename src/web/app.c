@@ -70,7 +70,7 @@ app_render_error(struct http_request *req, const struct err *e,
 		if (e->status == 401)
 			http_add_header(res, "WWW-Authenticate", "Bearer realm=\"imago\"");
 	} else {
-		page_error(&res->body, req->app, &shown);
+		page_error_for(&res->body, req, &shown);
 		http_reply_html(res, e->status);
 	}
 	if (e->status == 429 || e->status == 503) {

@@ -116,8 +116,51 @@ int	page_results(struct http_request *, struct http_response *, struct err *);
 int	page_profile(struct http_request *, struct http_response *, struct err *);
 int	page_not_found(struct http_request *, struct http_response *, struct err *);
 
+/* Account pages (pages_account.c) */
+int	page_signup(struct http_request *, struct http_response *, struct err *);
+int	page_verify(struct http_request *, struct http_response *, struct err *);
+int	page_signin(struct http_request *, struct http_response *, struct err *);
+int	page_signin_code(struct http_request *, struct http_response *, struct err *);
+int	page_signout(struct http_request *, struct http_response *, struct err *);
+int	page_reset(struct http_request *, struct http_response *, struct err *);
+int	page_reset_confirm(struct http_request *, struct http_response *, struct err *);
+int	page_account(struct http_request *, struct http_response *, struct err *);
+int	page_account_name(struct http_request *, struct http_response *, struct err *);
+int	page_account_password(struct http_request *, struct http_response *, struct err *);
+int	page_account_email(struct http_request *, struct http_response *, struct err *);
+int	page_account_email_confirm(struct http_request *, struct http_response *, struct err *);
+int	page_session_revoke(struct http_request *, struct http_response *, struct err *);
+int	page_signout_everywhere(struct http_request *, struct http_response *, struct err *);
+int	page_token_create(struct http_request *, struct http_response *, struct err *);
+int	page_token_revoke(struct http_request *, struct http_response *, struct err *);
+int	page_account_export(struct http_request *, struct http_response *, struct err *);
+int	page_account_delete(struct http_request *, struct http_response *, struct err *);
+int	page_two_step(struct http_request *, struct http_response *, struct err *);
+int	page_two_step_disable(struct http_request *, struct http_response *, struct err *);
+int	page_recovery_codes(struct http_request *, struct http_response *, struct err *);
+
 /* Static assets (assets.c): our CSS/JS and Leaflet, loaded at start. */
 int	assets_load(struct app *app, struct err *e);
 int	asset_serve(struct http_request *, struct http_response *, struct err *);
+
+/* Therapists' own profile pages (pages_profile.c) */
+int	page_my_profile(struct http_request *, struct http_response *, struct err *);
+int	page_my_profile_save(struct http_request *, struct http_response *, struct err *);
+int	page_claim_request(struct http_request *, struct http_response *, struct err *);
+int	page_claim_confirm(struct http_request *, struct http_response *, struct err *);
+int	page_claim_confirm_post(struct http_request *, struct http_response *, struct err *);
+
+/* Admin pages (pages_admin.c) */
+int	page_admin(struct http_request *, struct http_response *, struct err *);
+int	page_admin_verifications(struct http_request *, struct http_response *, struct err *);
+int	page_admin_therapist(struct http_request *, struct http_response *, struct err *);
+int	page_admin_verify(struct http_request *, struct http_response *, struct err *);
+int	page_admin_unverify(struct http_request *, struct http_response *, struct err *);
+int	page_admin_hide(struct http_request *, struct http_response *, struct err *);
+int	page_admin_unhide(struct http_request *, struct http_response *, struct err *);
+int	page_admin_users(struct http_request *, struct http_response *, struct err *);
+int	page_admin_suspend(struct http_request *, struct http_response *, struct err *);
+int	page_admin_unsuspend(struct http_request *, struct http_response *, struct err *);
+int	page_admin_audit(struct http_request *, struct http_response *, struct err *);
 
 #endif

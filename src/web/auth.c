@@ -188,9 +188,20 @@ redirect_instead(struct http_request *req, struct http_response *res, const stru
 		http_redirect(req, res, "/signin/code");
 		return 1;
 	}
+	/* next keeps the query too: an emailed link (a claim) carries its
+	 * token there and must still work after signing in. */
+	struct buf next = BUF_INIT;
+	buf_puts(&next, req->path);
+	for (size_t i = 0; i < req->nparams; i++) {
+		buf_putc(&next, i == 0 ? '?' : '&');
+		html_query_escape(&next, req->params[i].key);
+		buf_putc(&next, '=');
+		html_query_escape(&next, req->params[i].value);
+	}
 	struct buf b = BUF_INIT;
 	buf_puts(&b, "/signin?next=");
-	html_query_escape(&b, req->path);
+	html_query_escape(&b, buf_cstr(&next));
+	buf_free(&next);
 	http_redirect(req, res, buf_cstr(&b));
 	buf_free(&b);
 	return 1;

@@ -22,6 +22,7 @@
 #include "../directory/search.h"
 #include "../directory/therapist.h"
 #include "../places/places.h"
+#include "../policy/policy.h"
 #include "../util/geo.h"
 #include "../util/html.h"
 #include "../util/num.h"
@@ -43,6 +44,48 @@ header_search(struct buf *b, const char *near)
 	    " data-suggest=\"/api/v1/places\" placeholder=\"City, ZIP or postal code\"");
 	html_attr(b, "value", near);
 	html_raw(b, "><button type=\"submit\">Search</button></form>");
+}
+
+static void
+menu_link(struct buf *b, struct http_request *req, const char *href, const char *label)
+{
+	html_raw(b, "<li><a");
+	html_attr(b, "href", href);
+	if (strcmp(req->path, href) == 0)
+		html_raw(b, " aria-current=\"page\"");
+	html_raw(b, ">");
+	html_text(b, label);
+	html_raw(b, "</a></li>");
+}
+
+/* The header's account menu. Roles only choose which links show (the
+ * guard decides who may open them); signing out is a POST with the CSRF
+ * field, never a link another site could make a browser follow. */
+static void
+header_account(struct buf *b, struct http_request *req)
+{
+	const struct auth *a = &web_session(req)->auth;
+	if (a->kind == AUTH_TOKEN)
+		return;		/* a program, not a person at a browser */
+	html_raw(b, "<nav class=\"account-nav\" aria-label=\"Account\"><ul>");
+	if (a->kind == AUTH_NONE) {
+		menu_link(b, req, "/signin", "Sign in");
+		menu_link(b, req, "/signup", "Join");
+	} else {
+		if (a->stage == SESSION_AWAITING_CODE) {
+			menu_link(b, req, "/signin/code", "Finish signing in");
+		} else {
+			menu_link(b, req, "/account", "Account");
+			if (a->user.roles & ROLE_THERAPIST)
+				menu_link(b, req, "/account/profile", "My profile");
+			if (a->user.roles & ROLE_ADMIN)
+				menu_link(b, req, "/admin", "Admin");
+		}
+		html_raw(b, "<li>");
+		page_form_begin(b, req, "/signout");
+		html_raw(b, "<button type=\"submit\">Sign out</button></form></li>");
+	}
+	html_raw(b, "</ul></nav>");
 }
 
 void
@@ -74,7 +117,19 @@ page_begin(struct buf *b, struct app *app, const struct page *p)
 	html_raw(b, "</a>");
 	if (p->near != NULL)
 		header_search(b, p->near);
+	if (p->req != NULL)
+		header_account(b, p->req);
 	html_raw(b, "</div></header>\n<main id=\"main\" class=\"wrap\">\n");
+}
+
+void
+page_form_begin(struct buf *b, struct http_request *req, const char *action)
+{
+	html_raw(b, "<form method=\"post\"");
+	html_attr(b, "action", action);
+	html_raw(b, "><input type=\"hidden\" name=\"csrf\"");
+	html_attr(b, "value", web_session(req)->auth.csrf);
+	html_raw(b, ">");
 }
 
 void
@@ -504,7 +559,7 @@ page_home(struct http_request *req, struct http_response *res, struct err *e)
 	struct app *app = req->app;
 	struct search_query q;
 	query_defaults(&q);
-	struct page p = { "Find an Imago relationship therapist", NULL, "page-home" };
+	struct page p = { "Find an Imago relationship therapist", NULL, "page-home", req };
 	struct buf *b = &res->body;
 	page_begin(b, app, &p);
 	html_raw(b, "<section class=\"intro\">"
@@ -857,7 +912,7 @@ results_unknown_place(struct http_request *req, struct http_response *res,
 {
 	struct app *app = req->app;
 	struct buf *b = &res->body;
-	struct page p = { "Place not found", NULL, "page-results" };
+	struct page p = { "Place not found", NULL, "page-results", req };
 	page_begin(b, app, &p);
 	html_raw(b, "<div class=\"results-layout\">"
 	    "<aside class=\"results-search\" aria-label=\"Search\">");
@@ -900,7 +955,7 @@ page_results(struct http_request *req, struct http_response *res, struct err *e)
 		buf_printf(&title, "Imago therapists near %s", r->location.best.name);
 	else
 		buf_puts(&title, "Imago therapists");
-	struct page p = { buf_cstr(&title), NULL, "page-results" };
+	struct page p = { buf_cstr(&title), NULL, "page-results", req };
 	struct buf *b = &res->body;
 	page_begin(b, app, &p);
 	results_body(b, app, db, &q, r);
@@ -938,20 +993,19 @@ profile_section_markdown(struct buf *b, const char *heading, const char *text)
 	html_raw(b, "</section>\n");
 }
 
-/* "2026-05-01" from a date or an ISO timestamp. */
+/* "Verified by imago on 2026-05-01", the date from a date or an ISO
+ * timestamp. Only for verified profiles: an unverified one says nothing
+ * about verification, since most listings were never checked and
+ * "not verified" would read as a warning about the person. */
 static void
 verified_text(struct buf *b, const struct therapist *t)
 {
 	const char *d = t->verified_at;
-	if (!t->verified) {
-		html_raw(b, "Not yet verified");
-		return;
-	}
 	if (d != NULL && strlen(d) >= 10 && d[4] == '-' && d[7] == '-') {
-		html_raw(b, "Verified on ");
+		html_raw(b, "Verified by imago on ");
 		html_text_n(b, d, 10);
 	} else {
-		html_raw(b, "Verified");
+		html_raw(b, "Verified by imago");
 	}
 }
 
@@ -967,10 +1021,11 @@ profile_header(struct buf *b, const struct therapist *t)
 		html_raw(b, "</p>");
 	}
 	html_raw(b, "<p class=\"badges\">");
-	html_raw(b, t->verified ? "<span class=\"badge badge-verified\">" :
-	    "<span class=\"badge badge-unverified\">");
-	verified_text(b, t);
-	html_raw(b, "</span>");
+	if (t->verified) {
+		html_raw(b, "<span class=\"badge badge-verified\">");
+		verified_text(b, t);
+		html_raw(b, "</span>");
+	}
 	badge(b, t->accepting_new_clients ? "badge-accepting" : "badge-closed",
 	    t->accepting_new_clients ? "Accepting new clients" :
 	    "Not accepting new clients");
@@ -1059,9 +1114,11 @@ profile_details(struct buf *b, sqlite3 *db, const struct therapist *t)
 	else
 		html_raw(b, "None listed");
 	html_raw(b, "</dd>");
-	fact(b, "Verification");
-	verified_text(b, t);
-	html_raw(b, "</dd>");
+	if (t->verified) {
+		fact(b, "Verification");
+		verified_text(b, t);
+		html_raw(b, "</dd>");
+	}
 	if (t->years_experience >= 0) {
 		fact(b, "Experience");
 		html_textf(b, "%d %s", t->years_experience,
@@ -1164,9 +1221,15 @@ page_profile(struct http_request *req, struct http_response *res, struct err *e)
 	if (rc == 1)
 		return err_set(e, 404, "not_found", NULL,
 		    "This therapist is not listed in the directory (any more).");
-	struct page p = { t.name, "", "page-profile" };
+	struct page p = { t.name, "", "page-profile", req };
 	struct buf *b = &res->body;
 	page_begin(b, app, &p);
+	/* Admins get a way to the listing's controls (verify, hide). */
+	if (policy_admin(&web_session(req)->auth)) {
+		html_raw(b, "<p class=\"admin-link\"><a");
+		html_attrf(b, "href", "/admin/therapists/%lld", (long long)t.id);
+		html_raw(b, ">Manage this listing (admin)</a></p>\n");
+	}
 	profile_body(b, app, db, &t);
 	page_end(b, app);
 	http_reply_html(res, 200);
@@ -1204,11 +1267,11 @@ error_title(int status)
 	}
 }
 
-void
-page_error(struct buf *b, struct app *app, const struct err *e)
+static void
+error_page(struct buf *b, struct app *app, struct http_request *req, const struct err *e)
 {
 	int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
-	struct page p = { error_title(status), NULL, "page-error" };
+	struct page p = { error_title(status), NULL, "page-error", req };
 	struct search_query q;
 	query_defaults(&q);
 	page_begin(b, app, &p);
@@ -1234,4 +1297,16 @@ page_error(struct buf *b, struct app *app, const struct err *e)
 	search_form(b, NULL, &q, FORM_SHORT);
 	html_raw(b, "<p><a href=\"/\">Go to the home page</a></p></section>\n");
 	page_end(b, app);
+}
+
+void
+page_error(struct buf *b, struct app *app, const struct err *e)
+{
+	error_page(b, app, NULL, e);
+}
+
+void
+page_error_for(struct buf *b, struct http_request *req, const struct err *e)
+{
+	error_page(b, req->app, req, e);
 }

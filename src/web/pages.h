@@ -1,7 +1,7 @@
 /*
  * The page layout shared by every HTML page: the document head (CSS, the
- * one script, no inline JavaScript), the header with the search form, and
- * the footer crediting GeoNames and OpenStreetMap.
+ * one script, no inline JavaScript), the header with the search form and
+ * the account menu, and the footer crediting GeoNames and OpenStreetMap.
  */
 #ifndef IMAGO_PAGES_H
 #define IMAGO_PAGES_H
@@ -13,11 +13,19 @@ struct page {
 	const char	*title;		/* text, escaped by the layout */
 	const char	*near;		/* prefill for the header search box */
 	const char	*body_class;	/* e.g. "results" */
+	struct http_request *req;	/* optional: the header then shows the
+					   account menu of whoever is signed in */
 };
 
 void	page_begin(struct buf *b, struct app *app, const struct page *p);
 void	page_end(struct buf *b, struct app *app);
+/* <form method="post" action="..."> with the hidden CSRF field of this
+ * request's session or pre-session. Close with </form> via html_raw. */
+void	page_form_begin(struct buf *b, struct http_request *req, const char *action);
+
 /* Renders a whole error page (used by app_render_error). */
 void	page_error(struct buf *b, struct app *app, const struct err *e);
+/* The same with the request, so the header shows the account menu. */
+void	page_error_for(struct buf *b, struct http_request *req, const struct err *e);
 
 #endif

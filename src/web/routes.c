@@ -70,6 +70,49 @@ const struct http_route app_routes[] = {
 	{ HTTP_GET, "/api/v1/admin/users", api_admin_users, NO_BODY, ADMIN },
 	{ HTTP_POST | HTTP_DELETE, "/api/v1/admin/users/{id}/suspension", api_admin_suspend, SMALL_BODY, ADMIN },
 	{ HTTP_GET, "/api/v1/admin/audit", api_admin_audit, NO_BODY, ADMIN },
+
+	/* Account pages. */
+	{ HTTP_GET | HTTP_POST, "/signup", page_signup, SMALL_BODY, PUBLIC },
+	{ HTTP_GET | HTTP_POST, "/verify", page_verify, SMALL_BODY, PUBLIC },
+	{ HTTP_GET | HTTP_POST, "/signin", page_signin, SMALL_BODY, PUBLIC },
+	{ HTTP_GET | HTTP_POST, "/signin/code", page_signin_code, SMALL_BODY, PENDING },
+	{ HTTP_POST, "/signout", page_signout, SMALL_BODY, ACCESS_ANY_SESSION },
+	{ HTTP_GET | HTTP_POST, "/reset", page_reset, SMALL_BODY, PUBLIC },
+	{ HTTP_GET | HTTP_POST, "/reset/confirm", page_reset_confirm, SMALL_BODY, PUBLIC },
+	{ HTTP_GET, "/account", page_account, NO_BODY, SECURITY },
+	{ HTTP_POST, "/account/name", page_account_name, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/account/password", page_account_password, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/account/email", page_account_email, SMALL_BODY, SECURITY },
+	{ HTTP_GET | HTTP_POST, "/account/email/confirm", page_account_email_confirm, SMALL_BODY, PUBLIC },
+	{ HTTP_POST, "/account/sessions/{id}/revoke", page_session_revoke, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/account/sessions/signout-all", page_signout_everywhere, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/account/tokens", page_token_create, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/account/tokens/{id}/revoke", page_token_revoke, SMALL_BODY, SECURITY },
+	{ HTTP_GET, "/account/export", page_account_export, NO_BODY, SECURITY },
+	{ HTTP_POST, "/account/delete", page_account_delete, SMALL_BODY, SECURITY },
+	{ HTTP_GET | HTTP_POST, "/account/two-step", page_two_step, SMALL_BODY, SETUP },
+	{ HTTP_POST, "/account/two-step/disable", page_two_step_disable, SMALL_BODY, SECURITY },
+	{ HTTP_POST, "/account/recovery-codes", page_recovery_codes, SMALL_BODY, SECURITY },
+
+	/* Therapists' profile pages. */
+	{ HTTP_GET, "/account/profile", page_my_profile, NO_BODY, THERAPIST },
+	{ HTTP_POST, "/account/profile", page_my_profile_save, PROFILE_BODY, THERAPIST },
+	{ HTTP_POST, "/account/profile/claim", page_claim_request, SMALL_BODY, THERAPIST },
+	{ HTTP_GET, "/account/claim", page_claim_confirm, NO_BODY, THERAPIST },
+	{ HTTP_POST, "/account/claim", page_claim_confirm_post, SMALL_BODY, THERAPIST },
+
+	/* Admin pages. */
+	{ HTTP_GET, "/admin", page_admin, NO_BODY, ADMIN },
+	{ HTTP_GET, "/admin/verifications", page_admin_verifications, NO_BODY, ADMIN },
+	{ HTTP_GET, "/admin/therapists/{id}", page_admin_therapist, NO_BODY, ADMIN },
+	{ HTTP_POST, "/admin/therapists/{id}/verify", page_admin_verify, SMALL_BODY, ADMIN },
+	{ HTTP_POST, "/admin/therapists/{id}/unverify", page_admin_unverify, SMALL_BODY, ADMIN },
+	{ HTTP_POST, "/admin/therapists/{id}/hide", page_admin_hide, SMALL_BODY, ADMIN },
+	{ HTTP_POST, "/admin/therapists/{id}/unhide", page_admin_unhide, SMALL_BODY, ADMIN },
+	{ HTTP_GET, "/admin/users", page_admin_users, NO_BODY, ADMIN },
+	{ HTTP_POST, "/admin/users/{id}/suspend", page_admin_suspend, SMALL_BODY, ADMIN },
+	{ HTTP_POST, "/admin/users/{id}/unsuspend", page_admin_unsuspend, SMALL_BODY, ADMIN },
+	{ HTTP_GET, "/admin/audit", page_admin_audit, NO_BODY, ADMIN },
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

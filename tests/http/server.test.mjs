@@ -100,7 +100,7 @@ describe('errors', () => {
 
 	test('wrong method: 405 with an Allow header (JSON under /api/, HTML elsewhere)', async () => {
 		for (const [method, path, type] of [
-			['POST', '/api/v1/therapists', 'json'],
+			['PUT', '/api/v1/therapists', 'json'],
 			['PUT', '/api/v1/therapists/1', 'json'],
 			['DELETE', '/api/v1/therapists/1', 'json'],
 			['PATCH', '/api/v1/places?q=Zur', 'json'],
