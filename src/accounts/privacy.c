@@ -24,9 +24,9 @@ account_export_json(const struct account_request *r, struct jw *j, struct err *e
 	if (account_sessions_json(r, j, e) != 0 || account_tokens_json(r, j, e) != 0)
 		return -1;
 	/* What the person did, as the audit log recorded it. */
-	struct audit_filter f = { .actor = u.audit_ref, .limit = 500 };
+	struct audit_filter f = { .actor = u.audit_ref };
 	jw_key(j, "activity");
-	if (audit_list_json(r->db, &f, j, e) != 0)
+	if (audit_entries_json(r->db, &f, j, e) != 0)
 		return -1;
 	return account_audit(r, "user.export", "user", u.id, "", e);
 }

@@ -413,6 +413,25 @@ audit_list_json(sqlite3 *db, const struct audit_filter *f, struct jw *j,
 	return 0;
 }
 
+int
+audit_entries_json(sqlite3 *db, const struct audit_filter *f, struct jw *j,
+    struct err *e)
+{
+	struct audit_filter page = *f;
+	page.limit = 500;
+	jw_array_begin(j);
+	for (;;) {
+		int64_t next_before = 0;
+		if (audit_list(db, &page, json_row, j, &next_before, e) < 0)
+			return -1;
+		if (next_before <= 0)
+			break;
+		page.before_id = next_before;
+	}
+	jw_array_end(j);
+	return 0;
+}
+
 static int
 chain_broken(struct err *e, int64_t id, const char *why)
 {

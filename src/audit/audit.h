@@ -60,6 +60,11 @@ struct audit_filter {
 int	audit_list_json(sqlite3 *db, const struct audit_filter *f, struct jw *j,
 	    struct err *e);
 
+/* Every entry matching f (f->limit and before_id are ignored) as one
+ * JSON array, newest first: a person's data export. */
+int	audit_entries_json(sqlite3 *db, const struct audit_filter *f, struct jw *j,
+	    struct err *e);
+
 /* Calls fn for each entry matching f, newest first (for the HTML page);
  * the strings fn gets live until it returns. *next_before (if not NULL)
  * is the id to pass as before_id for the next page, or 0 when there is
