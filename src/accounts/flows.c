@@ -108,7 +108,9 @@ check_current_password(const struct account_request *r, const char *password,
 		return err_invalid(e, param, "enter your current password");
 	if (strlen(password) > ACCOUNT_PASSWORD_MAX)
 		return err_set(e, 401, "invalid_credentials", param, "the password is wrong");
-	if (account_limit("signin_account", r->auth->user.audit_ref, e) != 0)
+	/* The sign-in limit's own key (the address): guesses through a
+	 * stolen session and through the sign-in page share one budget. */
+	if (account_limit("signin_account", r->auth->user.email, e) != 0)
 		return -1;
 	const char *hash = user_password_hash(r->db, actor_id(r), r->arena, e);
 	if (hash == NULL)

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "../mail/mail.h"
 #include "../store/db.h"
 #include "../util/text.h"
 
@@ -48,6 +49,11 @@ account_email_normalize(const char *in, struct arena *a, const char **out,
 	size_t dlen = strlen(domain);
 	if (strchr(domain, '.') == NULL || domain[0] == '.' || domain[dlen - 1] == '.' ||
 	    strstr(domain, "..") != NULL)
+		return err_invalid(e, "email", "that does not look like an email address");
+	/* The same rules the mailer applies, so every account can be
+	 * written to; its error would name the mailer's field. */
+	struct err mail_err = ERR_INIT;
+	if (mail_check_address(s, &mail_err) != 0)
 		return err_invalid(e, "email", "that does not look like an email address");
 	*out = s;
 	return 0;
@@ -175,6 +181,26 @@ user_insert(sqlite3 *db, const char *email, const char *hash,
 	return user_by_id(db, sqlite3_last_insert_rowid(db), a, u, e) == 0 ? 0 : -1;
 }
 
+/*
+ * True when s holds an invisible or direction-changing character (zero
+ * widths, bidi embeddings, overrides and isolates): in a name they let
+ * one person look like another.
+ */
+static bool
+has_deceptive_characters(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (p[0] != 0xe2 || p[1] == 0)
+			continue;
+		unsigned c = ((unsigned)(p[0] & 0x0f) << 12) | ((unsigned)(p[1] & 0x3f) << 6) |
+		    (unsigned)(p[2] & 0x3f);
+		if ((c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069) || c == 0x2060)
+			return true;
+	}
+	return false;
+}
+
 int
 account_display_name_acceptable(const char *name, struct err *e)
 {
@@ -184,6 +210,9 @@ account_display_name_acceptable(const char *name, struct err *e)
 	if (!text_utf8_valid(name, n, false) || text_utf8_length(name, n) > ACCOUNT_NAME_MAX)
 		return err_invalid(e, "display_name", "a name is text of at most %d characters",
 		    ACCOUNT_NAME_MAX);
+	if (has_deceptive_characters(name))
+		return err_invalid(e, "display_name",
+		    "a name cannot contain invisible or text-direction characters");
 	return 0;
 }
 

@@ -164,8 +164,9 @@ record_failure(sqlite3 *db, const struct queued *q, const char *why,
 		    (long long)q->id, error, attempts, delay);
 
 	sqlite3_stmt *st = db_prepare(db,
-	    "UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,"
-	    " failed_at = ? WHERE id = ?", e);
+	    "UPDATE outbox SET attempts = ?1, last_error = ?2, next_attempt_at = ?3,"
+	    " failed_at = ?4, body = CASE WHEN ?4 IS NULL THEN body ELSE '' END"
+	    " WHERE id = ?5", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, attempts);
@@ -225,7 +226,9 @@ static int
 mark_sent(sqlite3 *db, sqlite3_int64 id, struct err *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
-	    "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", e);
+	    /* The body goes once delivered: it may hold a live link (a
+	     * password reset), and the database should not. */
+	    "UPDATE outbox SET sent_at = ?, last_error = NULL, body = '' WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
@@ -358,6 +361,11 @@ mail_deliver_pending_cancellable(const struct mail_config *cfg,
 	}
 	queued_free(&q);
 	buf_free(&msg);
+	/* The bodies just cleared still sit in the write-ahead log's older
+	 * frames; a truncating checkpoint takes them off the disk (best
+	 * effort: a busy reader only postpones it to the next pass). */
+	if (sent > 0)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	db_close(db);
 	return rc < 0 ? -1 : sent;
 }

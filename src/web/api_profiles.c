@@ -260,10 +260,8 @@ api_admin_audit(struct http_request *req, struct http_response *res, struct err 
 		return err_set(e, 404, "not_found", "", "there is nothing at this address");
 	struct jw j;
 	jw_init(&j, &res->body);
-	jw_object_begin(&j);
 	if (audit_list_json(r.db, &f, &j, e) != 0)
 		return -1;
-	jw_object_end(&j);
 	/* Reading the log is itself an access worth recording. */
 	if (account_audit(&r, "audit.viewed", "", 0, "", e) != 0)
 		return -1;
