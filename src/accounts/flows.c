@@ -208,37 +208,6 @@ set_verified(sqlite3 *db, int64_t user_id, struct err *e)
 	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "verifying an email");
 }
 
-int
-account_verify_email(const struct account_request *r, const char *token, struct err *e)
-{
-	if (account_limit("link_ip", r->ip, e) != 0)
-		return -1;
-	if (account_tx_begin(r->db, e) != 0)
-		return -1;
-	struct email_token t;
-	int rc = email_token_consume(r->db, token, "verify", r->now, r->arena, &t, e);
-	if (rc != 0) {
-		account_tx_rollback(r->db);
-		return rc < 0 ? -1 : invalid_token(e);
-	}
-	struct account_request as_user = *r;
-	struct auth who;
-	memset(&who, 0, sizeof(who));
-	if (user_by_id(r->db, t.user_id, r->arena, &who.user, e) != 0)
-		goto fail;
-	who.kind = AUTH_SESSION;
-	as_user.auth = &who;
-	if (set_verified(r->db, t.user_id, e) != 0 ||
-	    account_audit(&as_user, "user.email_verified", "user", t.user_id, "", e) != 0)
-		goto fail;
-	return account_tx_commit(r->db, e);
-fail:
-	account_tx_rollback(r->db);
-	return -1;
-}
-
-/* ---- sign-in ------------------------------------------------------------ */
-
 static int
 audit_as(const struct account_request *r, const struct user *u, const char *action,
     const char *detail, struct err *e)
@@ -251,6 +220,41 @@ audit_as(const struct account_request *r, const struct user *u, const char *acti
 	as_user.auth = &who;
 	return account_audit(&as_user, action, "user", u->id, detail, e);
 }
+
+/* Uses an emailed link, in the caller's transaction, and loads the
+ * account it was for; an unusable link is the one invalid_token error. */
+static int
+use_link(const struct account_request *r, const char *token, const char *purpose,
+    struct email_token *t, struct user *u, struct err *e)
+{
+	int rc = email_token_consume(r->db, token, purpose, r->now, r->arena, t, e);
+	if (rc > 0)
+		return invalid_token(e);
+	if (rc < 0 || user_by_id(r->db, t->user_id, r->arena, u, e) != 0)
+		return -1;
+	return 0;
+}
+
+int
+account_verify_email(const struct account_request *r, const char *token, struct err *e)
+{
+	if (account_limit("link_ip", r->ip, e) != 0)
+		return -1;
+	if (account_tx_begin(r->db, e) != 0)
+		return -1;
+	struct email_token t;
+	struct user u;
+	if (use_link(r, token, "verify", &t, &u, e) != 0 ||
+	    set_verified(r->db, u.id, e) != 0 ||
+	    audit_as(r, &u, "user.email_verified", "", e) != 0)
+		goto fail;
+	return account_tx_commit(r->db, e);
+fail:
+	account_tx_rollback(r->db);
+	return -1;
+}
+
+/* ---- sign-in ------------------------------------------------------------ */
 
 /* A failed attempt is recorded in its own transaction: the refusal must
  * not roll it back. */
@@ -571,13 +575,7 @@ account_reset_confirm(const struct account_request *r, const char *token,
 		return -1;
 	struct email_token t;
 	struct user u;
-	int rc = email_token_consume(r->db, token, "reset", r->now, r->arena, &t, e);
-	if (rc != 0) {
-		if (rc > 0)
-			invalid_token(e);
-		goto fail;
-	}
-	if (user_by_id(r->db, t.user_id, r->arena, &u, e) != 0)
+	if (use_link(r, token, "reset", &t, &u, e) != 0)
 		goto fail;
 	if (strcasecmp(new_password, u.email) == 0) {
 		err_invalid(e, "password", "the password must not be your email address");
@@ -689,13 +687,7 @@ account_change_email_confirm(const struct account_request *r, const char *token,
 		return -1;
 	struct email_token t;
 	struct user u;
-	int rc = email_token_consume(r->db, token, "email_change", r->now, r->arena, &t, e);
-	if (rc != 0) {
-		if (rc > 0)
-			invalid_token(e);
-		goto fail;
-	}
-	if (user_by_id(r->db, t.user_id, r->arena, &u, e) != 0)
+	if (use_link(r, token, "email_change", &t, &u, e) != 0)
 		goto fail;
 	sqlite3_stmt *st = db_prepare(r->db,
 	    "UPDATE users SET email = ?, email_verified_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
@@ -704,7 +696,7 @@ account_change_email_confirm(const struct account_request *r, const char *token,
 		goto fail;
 	sqlite3_bind_text(st, 1, t.new_email, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, u.id);
-	rc = sqlite3_step(st);
+	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 		err_set(e, 409, "exists", "email", "that address now belongs to another account");

@@ -223,13 +223,18 @@ account_sessions_json(const struct account_request *r, struct jw *j, struct err 
 	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing sessions");
 }
 
-int
-account_session_revoke(const struct account_request *r, int64_t id, struct err *e)
+/*
+ * Deletes one of the caller's rows (a session, a token) by id, with its
+ * audit entry. Someone else's id deletes nothing and answers 404, like
+ * an id that never existed.
+ */
+static int
+delete_own(const struct account_request *r, const char *sql, int64_t id,
+    const char *what, const char *action, struct err *e)
 {
 	if (account_tx_begin(r->db, e) != 0)
 		return -1;
-	sqlite3_stmt *st = db_prepare(r->db,
-	    "DELETE FROM sessions WHERE id = ? AND user_id = ?", e);
+	sqlite3_stmt *st = db_prepare(r->db, sql, e);
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
@@ -237,19 +242,26 @@ account_session_revoke(const struct account_request *r, int64_t id, struct err *
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		db_fail(r->db, e, "ending a session");
+		db_fail(r->db, e, action);
 		goto fail;
 	}
 	if (sqlite3_changes(r->db) == 0) {
-		err_set(e, 404, "not_found", "id", "no such session");
+		err_set(e, 404, "not_found", "id", "no such %s", what);
 		goto fail;
 	}
-	if (account_audit(r, "session.revoke", "session", id, "", e) != 0)
+	if (account_audit(r, action, what, id, "", e) != 0)
 		goto fail;
 	return account_tx_commit(r->db, e);
 fail:
 	account_tx_rollback(r->db);
 	return -1;
+}
+
+int
+account_session_revoke(const struct account_request *r, int64_t id, struct err *e)
+{
+	return delete_own(r, "DELETE FROM sessions WHERE id = ? AND user_id = ?", id,
+	    "session", "session.revoke", e);
 }
 
 int
@@ -338,28 +350,6 @@ account_tokens_json(const struct account_request *r, struct jw *j, struct err *e
 int
 account_token_revoke(const struct account_request *r, int64_t id, struct err *e)
 {
-	if (account_tx_begin(r->db, e) != 0)
-		return -1;
-	sqlite3_stmt *st = db_prepare(r->db,
-	    "DELETE FROM access_tokens WHERE id = ? AND user_id = ?", e);
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, actor_id(r));
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		db_fail(r->db, e, "revoking a token");
-		goto fail;
-	}
-	if (sqlite3_changes(r->db) == 0) {
-		err_set(e, 404, "not_found", "id", "no such token");
-		goto fail;
-	}
-	if (account_audit(r, "token.revoke", "token", id, "", e) != 0)
-		goto fail;
-	return account_tx_commit(r->db, e);
-fail:
-	account_tx_rollback(r->db);
-	return -1;
+	return delete_own(r, "DELETE FROM access_tokens WHERE id = ? AND user_id = ?", id,
+	    "token", "token.revoke", e);
 }

@@ -133,7 +133,6 @@ int	page_session_revoke(struct http_request *, struct http_response *, struct er
 int	page_signout_everywhere(struct http_request *, struct http_response *, struct err *);
 int	page_token_create(struct http_request *, struct http_response *, struct err *);
 int	page_token_revoke(struct http_request *, struct http_response *, struct err *);
-int	page_account_export(struct http_request *, struct http_response *, struct err *);
 int	page_account_delete(struct http_request *, struct http_response *, struct err *);
 int	page_two_step(struct http_request *, struct http_response *, struct err *);
 int	page_two_step_disable(struct http_request *, struct http_response *, struct err *);

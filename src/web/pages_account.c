@@ -1536,23 +1536,6 @@ page_token_revoke(struct http_request *req, struct http_response *res, struct er
 /* ---- Export and deletion ---- */
 
 int
-page_account_export(struct http_request *req, struct http_response *res, struct err *e)
-{
-	struct account_request r;
-	if (web_account_request(req, &r, e) != 0)
-		return -1;
-	struct jw j;
-	jw_init(&j, &res->body);
-	jw_object_begin(&j);
-	if (account_export_json(&r, &j, e) != 0 || export_profile_json(&r, &j, e) != 0)
-		return -1;
-	jw_object_end(&j);
-	http_reply_json(res, 200);
-	http_add_header(res, "Content-Disposition", "attachment; filename=\"imago-export.json\"");
-	return 0;
-}
-
-int
 page_account_delete(struct http_request *req, struct http_response *res, struct err *e)
 {
 	static const char *const fields[] = { "password", "confirm", NULL };

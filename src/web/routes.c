@@ -88,7 +88,7 @@ const struct http_route app_routes[] = {
 	{ HTTP_POST, "/account/sessions/signout-all", page_signout_everywhere, SMALL_BODY, SECURITY },
 	{ HTTP_POST, "/account/tokens", page_token_create, SMALL_BODY, SECURITY },
 	{ HTTP_POST, "/account/tokens/{id}/revoke", page_token_revoke, SMALL_BODY, SECURITY },
-	{ HTTP_GET, "/account/export", page_account_export, NO_BODY, SECURITY },
+	{ HTTP_GET, "/account/export", api_me_export, NO_BODY, SECURITY },
 	{ HTTP_POST, "/account/delete", page_account_delete, SMALL_BODY, SECURITY },
 	{ HTTP_GET | HTTP_POST, "/account/two-step", page_two_step, SMALL_BODY, SETUP },
 	{ HTTP_POST, "/account/two-step/disable", page_two_step_disable, SMALL_BODY, SECURITY },
