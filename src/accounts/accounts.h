@@ -259,8 +259,28 @@ int	account_recovery_codes_new(const struct account_request *r, const char *pass
 /* Recovery codes not yet used. */
 int	account_recovery_codes_left(const struct account_request *r);
 
-/* Sessions and personal access tokens; the _json functions write one
- * key ("sessions", "tokens") into an open object. */
+/* Sessions and personal access tokens, listed for their owner (arena
+ * memory), and the same lists as JSON: one key ("sessions", "tokens")
+ * written into an open object, times in ISO 8601 UTC. */
+struct session_info {
+	int64_t		 id;
+	time_t		 created_at, last_seen_at, expires_at;
+	const char	*ip;
+	const char	*user_agent;
+	bool		 current;	/* the session making this request */
+};
+struct token_info {
+	int64_t		 id;
+	const char	*name;
+	const char	*prefix;	/* its first characters, to recognise it */
+	const char	*created_at;	/* ISO 8601 */
+	const char	*last_used_at;	/* ISO 8601, first use of its last day; NULL: never */
+	time_t		 expires_at;	/* 0: never */
+};
+int	account_sessions_list(const struct account_request *r, struct session_info **out,
+	    size_t *n, struct err *e);
+int	account_tokens_list(const struct account_request *r, struct token_info **out,
+	    size_t *n, struct err *e);
 int	account_sessions_json(const struct account_request *r, struct jw *j, struct err *e);
 int	account_session_revoke(const struct account_request *r, int64_t id, struct err *e);
 int	account_token_create(const struct account_request *r, const char *name,

@@ -15,6 +15,8 @@ int	session_start(const struct account_request *r, int64_t user_id,
 	    enum session_stage stage, char token[TOKEN_TEXT_LEN + 1], struct err *e);
 /* Ends sessions of user_id, all but keep_id (0: all). */
 int	sessions_end_all(sqlite3 *db, int64_t user_id, int64_t keep_id, struct err *e);
+/* Revokes every access token of user_id (a password reset). */
+int	access_tokens_revoke_all(sqlite3 *db, int64_t user_id, struct err *e);
 /* The stored password hash of user_id (arena), or NULL with e. */
 const char *user_password_hash(sqlite3 *db, int64_t user_id, struct arena *a,
 	    struct err *e);

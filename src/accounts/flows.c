@@ -581,9 +581,12 @@ account_reset_confirm(const struct account_request *r, const char *token,
 		err_invalid(e, "password", "the password must not be your email address");
 		goto fail;
 	}
+	/* A reset is how a taken-over account is won back: every way in
+	 * that the old password let someone make ends here. */
 	if (store_password_hash(r->db, u.id, hash, e) != 0 ||
 	    set_verified(r->db, u.id, e) != 0 ||
 	    sessions_end_all(r->db, u.id, 0, e) != 0 ||
+	    access_tokens_revoke_all(r->db, u.id, e) != 0 ||
 	    audit_as(r, &u, "user.password_reset", "", e) != 0)
 		goto fail;
 	sodium_memzero(hash, sizeof(hash));

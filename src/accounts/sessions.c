@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../store/db.h"
 #include "../util/text.h"
@@ -64,6 +65,18 @@ sessions_end_all(sqlite3 *db, int64_t user_id, int64_t keep_id, struct err *e)
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "ending sessions");
+}
+
+int
+access_tokens_revoke_all(sqlite3 *db, int64_t user_id, struct err *e)
+{
+	sqlite3_stmt *st = db_prepare(db, "DELETE FROM access_tokens WHERE user_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "revoking tokens");
 }
 
 static int
@@ -179,9 +192,10 @@ auth_from_access_token(sqlite3 *db, const char *token, time_t now,
 		return found;
 	if (auth->user.suspended)
 		return 1;
-	/* Day resolution is enough to tell a token still in use. */
-	st = db_prepare(db, "UPDATE access_tokens SET last_used_at = strftime('%Y-%m-%d','now')"
-	    " WHERE id = ? AND coalesce(last_used_at, '') != strftime('%Y-%m-%d','now')", e);
+	/* Written once a day at most (the first use that day): enough to
+	 * tell a token still in use, without a write per request. */
+	st = db_prepare(db, "UPDATE access_tokens SET last_used_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+	    " WHERE id = ? AND substr(coalesce(last_used_at, ''), 1, 10) != strftime('%Y-%m-%d','now')", e);
 	if (st != NULL) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_step(st);
@@ -194,33 +208,147 @@ auth_from_access_token(sqlite3 *db, const char *token, time_t now,
 	return 0;
 }
 
-int
-account_sessions_json(const struct account_request *r, struct jw *j, struct err *e)
+/* Grows an arena array by doubling (the old copy stays in the arena). */
+static void *
+grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
 {
+	if (n < *cap)
+		return items;
+	*cap = *cap ? *cap * 2 : 8;
+	void *bigger = arena_alloc(a, *cap * size);
+	if (n > 0)
+		memcpy(bigger, items, n * size);
+	return bigger;
+}
+
+static const char *
+text_column(sqlite3_stmt *st, int i, struct arena *a)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? arena_strdup(a, (const char *)t) : NULL;
+}
+
+int
+account_sessions_list(const struct account_request *r, struct session_info **out,
+    size_t *n, struct err *e)
+{
+	*out = NULL;
+	*n = 0;
 	sqlite3_stmt *st = db_prepare(r->db,
 	    "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions"
-	    " WHERE user_id = ? AND stage = 0 ORDER BY last_seen_at DESC", e);
+	    " WHERE user_id = ? AND stage = 0 ORDER BY last_seen_at DESC, id DESC", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, actor_id(r));
-	jw_key(j, "sessions");
-	jw_array_begin(j);
+	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = grow(r->arena, *out, *n, &cap, sizeof(**out));
+		struct session_info *s = &(*out)[(*n)++];
+		s->id = sqlite3_column_int64(st, 0);
+		s->created_at = (time_t)sqlite3_column_int64(st, 1);
+		s->last_seen_at = (time_t)sqlite3_column_int64(st, 2);
+		s->expires_at = (time_t)sqlite3_column_int64(st, 3);
+		s->ip = text_column(st, 4, r->arena);
+		s->user_agent = text_column(st, 5, r->arena);
+		s->current = r->auth->kind == AUTH_SESSION && r->auth->session_id == s->id;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing sessions");
+}
+
+int
+account_tokens_list(const struct account_request *r, struct token_info **out,
+    size_t *n, struct err *e)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = db_prepare(r->db,
+	    "SELECT id, name, prefix, created_at, last_used_at, expires_at"
+	    " FROM access_tokens WHERE user_id = ? ORDER BY id DESC", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, actor_id(r));
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = grow(r->arena, *out, *n, &cap, sizeof(**out));
+		struct token_info *t = &(*out)[(*n)++];
+		t->id = sqlite3_column_int64(st, 0);
+		t->name = text_column(st, 1, r->arena);
+		t->prefix = text_column(st, 2, r->arena);
+		t->created_at = text_column(st, 3, r->arena);
+		t->last_used_at = text_column(st, 4, r->arena);
+		t->expires_at = (time_t)sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing tokens");
+}
+
+static void
+kv_time(struct jw *j, const char *key, time_t t)
+{
+	jw_key(j, key);
+	if (t == 0) {
+		jw_null(j);
+		return;
+	}
+	struct tm tm;
+	char iso[32];
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	jw_string(j, iso);
+}
+
+int
+account_sessions_json(const struct account_request *r, struct jw *j, struct err *e)
+{
+	struct session_info *s;
+	size_t n;
+	if (account_sessions_list(r, &s, &n, e) != 0)
+		return -1;
+	jw_key(j, "sessions");
+	jw_array_begin(j);
+	for (size_t i = 0; i < n; i++) {
 		jw_object_begin(j);
-		int64_t id = sqlite3_column_int64(st, 0);
-		jw_kv_int(j, "id", id);
-		jw_kv_int(j, "created_at", sqlite3_column_int64(st, 1));
-		jw_kv_int(j, "last_seen_at", sqlite3_column_int64(st, 2));
-		jw_kv_int(j, "expires_at", sqlite3_column_int64(st, 3));
-		jw_kv_string(j, "ip", (const char *)sqlite3_column_text(st, 4));
-		jw_kv_string(j, "user_agent", (const char *)sqlite3_column_text(st, 5));
-		jw_kv_bool(j, "current", r->auth->kind == AUTH_SESSION && r->auth->session_id == id);
+		jw_kv_int(j, "id", s[i].id);
+		kv_time(j, "created_at", s[i].created_at);
+		kv_time(j, "last_seen_at", s[i].last_seen_at);
+		kv_time(j, "expires_at", s[i].expires_at);
+		jw_kv_string(j, "ip", s[i].ip ? s[i].ip : "");
+		jw_kv_string(j, "user_agent", s[i].user_agent ? s[i].user_agent : "");
+		jw_kv_bool(j, "current", s[i].current);
 		jw_object_end(j);
 	}
 	jw_array_end(j);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing sessions");
+	return 0;
+}
+
+int
+account_tokens_json(const struct account_request *r, struct jw *j, struct err *e)
+{
+	struct token_info *t;
+	size_t n;
+	if (account_tokens_list(r, &t, &n, e) != 0)
+		return -1;
+	jw_key(j, "tokens");
+	jw_array_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		jw_object_begin(j);
+		jw_kv_int(j, "id", t[i].id);
+		jw_kv_string(j, "name", t[i].name ? t[i].name : "");
+		jw_kv_string(j, "prefix", t[i].prefix ? t[i].prefix : "");
+		jw_kv_string(j, "created_at", t[i].created_at ? t[i].created_at : "");
+		jw_key(j, "last_used_at");
+		if (t[i].last_used_at)
+			jw_string(j, t[i].last_used_at);
+		else
+			jw_null(j);
+		kv_time(j, "expires_at", t[i].expires_at);
+		jw_object_end(j);
+	}
+	jw_array_end(j);
+	return 0;
 }
 
 /*
@@ -310,41 +438,6 @@ account_token_create(const struct account_request *r, const char *name,
 fail:
 	account_tx_rollback(r->db);
 	return -1;
-}
-
-int
-account_tokens_json(const struct account_request *r, struct jw *j, struct err *e)
-{
-	sqlite3_stmt *st = db_prepare(r->db,
-	    "SELECT id, name, prefix, created_at, last_used_at, expires_at"
-	    " FROM access_tokens WHERE user_id = ? ORDER BY id DESC", e);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, actor_id(r));
-	jw_key(j, "tokens");
-	jw_array_begin(j);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		jw_object_begin(j);
-		jw_kv_int(j, "id", sqlite3_column_int64(st, 0));
-		jw_kv_string(j, "name", (const char *)sqlite3_column_text(st, 1));
-		jw_kv_string(j, "prefix", (const char *)sqlite3_column_text(st, 2));
-		jw_kv_string(j, "created_at", (const char *)sqlite3_column_text(st, 3));
-		jw_key(j, "last_used_at");
-		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
-			jw_null(j);
-		else
-			jw_string(j, (const char *)sqlite3_column_text(st, 4));
-		jw_key(j, "expires_at");
-		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-			jw_null(j);
-		else
-			jw_int(j, sqlite3_column_int64(st, 5));
-		jw_object_end(j);
-	}
-	jw_array_end(j);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(r->db, e, "listing tokens");
 }
 
 int

@@ -16,7 +16,7 @@ static const char *
 level_name(unsigned access)
 {
 	static const char *const names[] = { "public", "code_pending", "two_step_setup",
-		"signed_in", "therapist", "admin", "any_session" };
+		"signed_in", "therapist", "admin", "any_session", "identified" };
 	unsigned level = access & ACCESS_LEVEL_MASK;
 	return level < sizeof(names) / sizeof(names[0]) ? names[level] : "unknown";
 }
@@ -30,7 +30,7 @@ cmd_routes(struct cli *c, int argc, char **argv)
 		    "Prints every route the server answers, one JSON object a line:\n"
 		    "{\"methods\":[...],\"pattern\":...,\"max_body\":N,\"access\":LEVEL,\n"
 		    "\"session_only\":BOOL}. Levels: public, code_pending, two_step_setup,\n"
-		    "signed_in, therapist, admin, any_session (docs/security.md).\n");
+		    "signed_in, therapist, admin, any_session, identified (docs/security.md).\n");
 		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH",

@@ -23,10 +23,13 @@ policy_route(const struct auth *a, unsigned access, struct err *e)
 		return err_set(e, 401, "authentication_required", "",
 		    "sign in with your email and password first");
 	}
-	if (level == ACCESS_ANY_SESSION) {
-		if (a != NULL && a->kind == AUTH_SESSION)
-			return 0;
-		return err_set(e, 401, "authentication_required", "", "you are not signed in");
+	if (level == ACCESS_ANY_SESSION || level == ACCESS_IDENTIFIED) {
+		if (a == NULL || a->kind == AUTH_NONE)
+			return err_set(e, 401, "authentication_required", "", "you are not signed in");
+		if (a->kind == AUTH_TOKEN && level == ACCESS_ANY_SESSION)
+			return err_set(e, 403, "session_required", "",
+			    "an access token has no session to end; revoke the token instead");
+		return 0;
 	}
 	if (!signed_in(a))
 		return err_set(e, 401, "authentication_required", "",

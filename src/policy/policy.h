@@ -24,6 +24,8 @@ enum route_access {
 	ACCESS_THERAPIST	= 4,
 	ACCESS_ADMIN		= 5,
 	ACCESS_ANY_SESSION	= 6,	/* a session in either stage (signing out) */
+	ACCESS_IDENTIFIED	= 7,	/* a session in either stage, or a token:
+					   "who am I" */
 	ACCESS_LEVEL_MASK	= 0xff,
 	/* Flags. */
 	ACCESS_SESSION_ONLY	= 0x100,	/* not with an access token:

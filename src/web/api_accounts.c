@@ -159,7 +159,7 @@ int
 api_session_delete(struct http_request *req, struct http_response *res, struct err *e)
 {
 	struct account_request r;
-	if (web_account_request(req, &r, e) != 0 ||
+	if (input_none(req, e) != 0 || web_account_request(req, &r, e) != 0 ||
 	    account_signout(&r, web_session(req)->cookie_token, e) != 0)
 		return -1;
 	web_set_session_cookie(req, res, NULL);
@@ -174,7 +174,7 @@ api_sessions(struct http_request *req, struct http_response *res, struct err *e)
 	if (web_account_request(req, &r, e) != 0)
 		return -1;
 	if (req->method == HTTP_DELETE) {
-		if (account_signout_everywhere(&r, e) != 0)
+		if (input_none(req, e) != 0 || account_signout_everywhere(&r, e) != 0)
 			return -1;
 		web_set_session_cookie(req, res, NULL);
 		reply_no_content(res);
@@ -197,7 +197,8 @@ api_session_revoke(struct http_request *req, struct http_response *res, struct e
 	long long id = path_id(req);
 	if (id == 0)
 		return err_set(e, 404, "not_found", "id", "no such session");
-	if (web_account_request(req, &r, e) != 0 || account_session_revoke(&r, id, e) != 0)
+	if (input_none(req, e) != 0 || web_account_request(req, &r, e) != 0 ||
+	    account_session_revoke(&r, id, e) != 0)
 		return -1;
 	reply_no_content(res);
 	return 0;
@@ -348,7 +349,7 @@ api_two_step(struct http_request *req, struct http_response *res, struct err *e)
 		return 0;
 	}
 	struct totp_setup setup;
-	if (account_totp_begin(&r, &setup, e) != 0)
+	if (input_none(req, e) != 0 || account_totp_begin(&r, &setup, e) != 0)
 		return -1;
 	jw_init(&j, &res->body);
 	jw_object_begin(&j);
@@ -449,7 +450,8 @@ api_token_revoke(struct http_request *req, struct http_response *res, struct err
 	long long id = path_id(req);
 	if (id == 0)
 		return err_set(e, 404, "not_found", "id", "no such token");
-	if (web_account_request(req, &r, e) != 0 || account_token_revoke(&r, id, e) != 0)
+	if (input_none(req, e) != 0 || web_account_request(req, &r, e) != 0 ||
+	    account_token_revoke(&r, id, e) != 0)
 		return -1;
 	reply_no_content(res);
 	return 0;

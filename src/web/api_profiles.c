@@ -117,7 +117,8 @@ api_profile_claim(struct http_request *req, struct http_response *res, struct er
 	long long id = path_id(req);
 	if (id == 0)
 		return err_set(e, 404, "not_found", "id", "no therapist with that id");
-	if (web_account_request(req, &r, e) != 0 || profile_claim_request(&r, id, e) != 0)
+	if (input_none(req, e) != 0 || web_account_request(req, &r, e) != 0 ||
+	    profile_claim_request(&r, id, e) != 0)
 		return -1;
 	web_mail_sent(req);
 	struct jw j;
@@ -170,7 +171,7 @@ admin_profile_flag(struct http_request *req, struct http_response *res, struct e
 	long long id = path_id(req);
 	if (id == 0)
 		return err_set(e, 404, "not_found", "id", "no therapist with that id");
-	if (web_account_request(req, &r, e) != 0 ||
+	if (input_none(req, e) != 0 || web_account_request(req, &r, e) != 0 ||
 	    set(&r, id, req->method == HTTP_POST, e) != 0)
 		return -1;
 	profiles_changed(req);
@@ -222,7 +223,7 @@ api_admin_suspend(struct http_request *req, struct http_response *res, struct er
 	long long id = path_id(req);
 	if (id == 0)
 		return err_set(e, 404, "not_found", "id", "no such user");
-	if (web_account_request(req, &r, e) != 0 ||
+	if (input_none(req, e) != 0 || web_account_request(req, &r, e) != 0 ||
 	    admin_user_suspend(&r, id, req->method == HTTP_POST, e) != 0)
 		return -1;
 	struct user u;

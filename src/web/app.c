@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../store/db.h"
 #include "../util/jw.h"
@@ -67,7 +68,10 @@ app_render_error(struct http_request *req, const struct err *e,
 		jw_object_end(&j);
 		jw_object_end(&j);
 		http_reply_json(res, e->status);
-		if (e->status == 401)
+		/* Only when credentials are missing or rejected; a wrong
+		 * current password is not a reason to sign in again. */
+		if (e->status == 401 && (strcmp(e->code, "authentication_required") == 0 ||
+		    strcmp(e->code, "invalid_token") == 0))
 			http_add_header(res, "WWW-Authenticate", "Bearer realm=\"imago\"");
 	} else {
 		page_error_for(&res->body, req, &shown);

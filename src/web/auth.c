@@ -137,6 +137,15 @@ is_form(const char *content_type)
 	return content_type != NULL && strncasecmp(content_type, form, sizeof(form) - 1) == 0;
 }
 
+static bool
+is_json(const char *content_type)
+{
+	static const char json[] = "application/json";
+	return content_type != NULL && strncasecmp(content_type, json, sizeof(json) - 1) == 0 &&
+	    (content_type[sizeof(json) - 1] == '\0' || content_type[sizeof(json) - 1] == ';' ||
+	    content_type[sizeof(json) - 1] == ' ');
+}
+
 static int
 check_write(struct http_request *req, struct web_session *ws, struct err *e)
 {
@@ -151,7 +160,10 @@ check_write(struct http_request *req, struct web_session *ws, struct err *e)
 		ws->form_read = true;
 	}
 	if (ws->auth.kind != AUTH_TOKEN) {
-		bool has_cookie = ws->cookie_token != NULL || ws->auth.csrf[0] != '\0';
+		/* The pre-session cookie keys only the pages' forms: an API
+		 * call is bound by its JSON body instead (below). */
+		bool has_cookie = ws->cookie_token != NULL ||
+		    (!req->is_api && ws->auth.csrf[0] != '\0');
 		/* An API call without cookies carries no ambient authority,
 		 * and its JSON body cannot be sent by another site's form. */
 		if (has_cookie || !req->is_api) {
@@ -168,6 +180,10 @@ check_write(struct http_request *req, struct web_session *ws, struct err *e)
 				    "page and try again");
 		}
 	}
+	/* Every API body is JSON, even where a route reads no field. */
+	if (req->is_api && req->body_len > 0 && !is_json(req->content_type))
+		return err_set(e, 415, "unsupported_media_type", "Content-Type",
+		    "send the body as application/json");
 	return account_limit("form_ip", req->remote_addr, e);
 }
 

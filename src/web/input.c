@@ -149,6 +149,16 @@ input_only(const struct input *in, const char *const *allowed, struct err *e)
 	return 0;
 }
 
+int
+input_none(struct http_request *req, struct err *e)
+{
+	static const char *const nothing[] = { NULL };
+	struct input in;
+	if (input_read(req, &in, e) != 0)
+		return -1;
+	return input_only(&in, nothing, e);
+}
+
 static const struct input_field *
 find(const struct input *in, const char *key)
 {

@@ -40,6 +40,9 @@ int	input_read(struct http_request *req, struct input *in, struct err *e);
  * "csrf" is always allowed. */
 int	input_only(const struct input *in, const char *const *allowed, struct err *e);
 
+/* For routes that take no fields: an empty body or {} (CSRF aside). */
+int	input_none(struct http_request *req, struct err *e);
+
 bool	input_has(const struct input *in, const char *key);
 /* Text of at most max_chars characters; absent gives NULL (or 400 when
  * required). A JSON value of another type is a 400 naming the key. */

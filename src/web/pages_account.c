@@ -23,7 +23,6 @@
  */
 #include "pages.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -852,43 +851,6 @@ refused:
 
 /* ---- The account page ---- */
 
-/* The accounts module lists sessions and tokens as JSON, the API's shape;
- * the page reads that list back rather than keep a second query. */
-static json_t *
-listed(const struct account_request *r,
-    int (*list)(const struct account_request *, struct jw *, struct err *),
-    const char *key, struct err *e)
-{
-	struct buf out = BUF_INIT;
-	struct jw j;
-	jw_init(&j, &out);
-	jw_object_begin(&j);
-	if (list(r, &j, e) != 0) {
-		buf_free(&out);
-		return NULL;
-	}
-	jw_object_end(&j);
-	json_error_t je;
-	json_t *root = json_loadb(out.data, out.len, 0, &je);
-	buf_free(&out);
-	json_t *items = root != NULL ? json_object_get(root, key) : NULL;
-	if (!json_is_array(items)) {
-		json_decref(root);
-		err_internal(e, "reading back the %s list", key);
-		return NULL;
-	}
-	json_incref(items);
-	json_decref(root);
-	return items;
-}
-
-static const char *
-json_text(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s != NULL ? s : "";
-}
-
 /* A moment as "3 May 2025, 14:02 UTC" in a <time> element. */
 static void
 moment(struct buf *b, long long t)
@@ -1123,29 +1085,29 @@ two_step_section(struct buf *b, struct http_request *req, const struct form_view
 }
 
 static void
-sessions_section(struct buf *b, struct http_request *req, const json_t *sessions)
+sessions_section(struct buf *b, struct http_request *req,
+    const struct session_info *sessions, size_t count)
 {
 	section_begin(b, "sessions", "Signed-in devices");
 	html_raw(b, "<ul class=\"item-list\">");
-	size_t i;
-	const json_t *s;
-	json_array_foreach(sessions, i, s) {
+	for (size_t i = 0; i < count; i++) {
+		const struct session_info *s = &sessions[i];
 		char device[96], action[80];
-		long long id = json_integer_value(json_object_get(s, "id"));
-		device_name(json_text(s, "user_agent"), device, sizeof(device));
+		long long id = s->id;
+		device_name(s->user_agent ? s->user_agent : "", device, sizeof(device));
 		html_raw(b, "<li class=\"item\"><div class=\"item-main\"><strong>");
 		html_text(b, device);
 		html_raw(b, "</strong>");
-		if (json_is_true(json_object_get(s, "current")))
+		if (s->current)
 			html_raw(b, " <span class=\"badge badge-current\">This device</span>");
 		html_raw(b, "<span class=\"item-meta\">");
-		html_text(b, json_text(s, "ip"));
+		html_text(b, s->ip ? s->ip : "");
 		html_raw(b, " \xc2\xb7 active ");
-		moment(b, json_integer_value(json_object_get(s, "last_seen_at")));
+		moment(b, s->last_seen_at);
 		html_raw(b, " \xc2\xb7 signed in ");
-		moment(b, json_integer_value(json_object_get(s, "created_at")));
+		moment(b, s->created_at);
 		html_raw(b, "</span></div>");
-		if (!json_is_true(json_object_get(s, "current"))) {
+		if (!s->current) {
 			snprintf(action, sizeof(action), "/account/sessions/%lld/revoke", id);
 			html_raw(b, "<div class=\"item-action\">");
 			page_form_begin(b, req, action);
@@ -1194,7 +1156,7 @@ expiry_select(struct buf *b, const struct form_view *v)
 
 static void
 tokens_section(struct buf *b, struct http_request *req, const struct form_view *failed,
-    const json_t *tokens, time_t now)
+    const struct token_info *tokens, size_t count, time_t now)
 {
 	static const char *const fields[] = { "name", "expires_in_days", NULL };
 	section_begin(b, "tokens", "Personal access tokens");
@@ -1202,46 +1164,43 @@ tokens_section(struct buf *b, struct http_request *req, const struct form_view *
 	    " <code>/api/v1/</code>) as you, sent as <code>Authorization: Bearer"
 	    " \xe2\x80\xa6</code>. It can do what you can, except change your"
 	    " account's security.</p>");
-	if (json_array_size(tokens) == 0)
+	if (count == 0)
 		html_raw(b, "<p class=\"muted\">You have no tokens.</p>");
 	else
 		html_raw(b, "<ul class=\"item-list\">");
-	size_t i;
-	const json_t *t;
-	json_array_foreach(tokens, i, t) {
+	for (size_t i = 0; i < count; i++) {
+		const struct token_info *t = &tokens[i];
 		char action[80];
-		long long id = json_integer_value(json_object_get(t, "id"));
-		const json_t *expires = json_object_get(t, "expires_at");
-		const char *used = json_text(t, "last_used_at");
+		long long id = t->id;
 		html_raw(b, "<li class=\"item\"><div class=\"item-main\"><strong>");
-		html_text(b, json_text(t, "name"));
+		html_text(b, t->name);
 		html_raw(b, "</strong> <code>");
-		html_text(b, json_text(t, "prefix"));
+		html_text(b, t->prefix);
 		html_raw(b, "\xe2\x80\xa6</code><span class=\"item-meta\">Created ");
-		html_text_n(b, json_text(t, "created_at"), strnlen(json_text(t, "created_at"), 10));
+		html_text_n(b, t->created_at, strnlen(t->created_at, 10));
 		html_raw(b, " \xc2\xb7 ");
-		if (*used != '\0') {
+		if (t->last_used_at != NULL) {
 			html_raw(b, "last used ");
-			html_text(b, used);
+			html_text_n(b, t->last_used_at, strnlen(t->last_used_at, 10));
 		} else {
 			html_raw(b, "never used");
 		}
 		html_raw(b, " \xc2\xb7 ");
-		if (!json_is_integer(expires))
+		if (t->expires_at == 0)
 			html_raw(b, "never expires");
 		else {
-			html_raw(b, json_integer_value(expires) <= now ? "expired " : "expires ");
-			moment(b, json_integer_value(expires));
+			html_raw(b, t->expires_at <= now ? "expired " : "expires ");
+			moment(b, t->expires_at);
 		}
 		html_raw(b, "</span></div><div class=\"item-action\">");
 		snprintf(action, sizeof(action), "/account/tokens/%lld/revoke", id);
 		page_form_begin(b, req, action);
 		html_raw(b, "<button type=\"submit\" class=\"button-secondary\">Revoke"
 		    "<span class=\"visually-hidden\"> ");
-		html_text(b, json_text(t, "name"));
+		html_text(b, t->name);
 		html_raw(b, "</span></button></form></div></li>");
 	}
-	if (json_array_size(tokens) > 0)
+	if (count > 0)
 		html_raw(b, "</ul>");
 	struct form_view v = view_of(failed, "token");
 	html_raw(b, "<h3>Create a token</h3>");
@@ -1289,14 +1248,12 @@ account_page(struct http_request *req, struct http_response *res,
 	if (web_account_request(req, &r, e) != 0)
 		return -1;
 	const struct user *u = &web_session(req)->auth.user;
-	json_t *sessions = listed(&r, account_sessions_json, "sessions", e);
-	if (sessions == NULL)
+	struct session_info *sessions;
+	struct token_info *tokens;
+	size_t nsessions, ntokens;
+	if (account_sessions_list(&r, &sessions, &nsessions, e) != 0 ||
+	    account_tokens_list(&r, &tokens, &ntokens, e) != 0)
 		return -1;
-	json_t *tokens = listed(&r, account_tokens_json, "tokens", e);
-	if (tokens == NULL) {
-		json_decref(sessions);
-		return -1;
-	}
 	struct buf *b = &res->body;
 	begin(b, req, "Your account");
 	html_raw(b, "<div class=\"account\"><h1>Your account</h1>");
@@ -1329,12 +1286,10 @@ account_page(struct http_request *req, struct http_response *res,
 	password_section(b, req, failed);
 	email_section(b, req, failed);
 	two_step_section(b, req, failed, &r, u);
-	sessions_section(b, req, sessions);
-	tokens_section(b, req, failed, tokens, r.now);
+	sessions_section(b, req, sessions, nsessions);
+	tokens_section(b, req, failed, tokens, ntokens, r.now);
 	data_sections(b, req, failed);
 	html_raw(b, "</div>");
-	json_decref(sessions);
-	json_decref(tokens);
 	finish(req, res, failed != NULL ? failed->e->status : 200,
 	    failed != NULL ? failed->e : NULL);
 	return 0;

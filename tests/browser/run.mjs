@@ -9,16 +9,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { FAST_ENV } from '../lib/accounts.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const files = fs.readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort()
 	.map((f) => path.join(here, f));
 
-const server = await startServer({ demo: 2000 });
+/* FAST_ENV: quick password hashing, generous abuse limits, and mail into
+ * the maildir beside the database, which the tests read (IMAGO_TEST_MAILDIR). */
+const server = await startServer({ demo: 2000, env: FAST_ENV });
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
 	cwd: here,
-	env: { ...process.env, IMAGO_URL: server.url },
+	env: { ...process.env, IMAGO_URL: server.url,
+	    IMAGO_TEST_MAILDIR: path.join(server.dir, 'mail') },
 	stdio: 'inherit',
 });
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(signal ? 1 : c)));

@@ -62,7 +62,8 @@ describe('creating and listing', () => {
 		assert.ok(!list.text.includes(token), 'the list never shows the token');
 		assert.ok(!('token' in row));
 		assert.equal(row.last_used_at, null);
-		assert.ok(Math.abs(row.expires_at - (now() + 30 * 86400)) < 60, `expires_at ${row.expires_at}`);
+		assert.match(row.expires_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+		assert.ok(Math.abs(Date.parse(row.expires_at) / 1000 - (now() + 30 * 86400)) < 60, `expires_at ${row.expires_at}`);
 		/* Without expires_in_days (or 0) a token does not expire. */
 		const forever = await newToken(therapist, { name: 'forever', expires_in_days: 0 });
 		assert.equal((await therapist.client.get('/api/v1/tokens')).json.tokens.find((t) => t.id === forever.id).expires_at, null);
@@ -101,7 +102,8 @@ describe('using a token', () => {
 		assert.equal(mine.json.id, profileId);
 		/* Used today. */
 		const row = (await therapist.client.get('/api/v1/tokens')).json.tokens.find((t) => t.prefix === token.slice(0, 14));
-		assert.match(row.last_used_at, /^\d{4}-\d{2}-\d{2}$/);
+		assert.match(row.last_used_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+		assert.ok(Math.abs(Date.parse(row.last_used_at) / 1000 - now()) < 120, row.last_used_at);
 		/* The audit log knows it was this person. */
 		const ref = sqliteJson(server.dbPath, `SELECT audit_ref FROM users WHERE id = ${therapist.id}`)[0].audit_ref;
 		const entry = sqliteJson(server.dbPath, "SELECT actor FROM audit_log WHERE action = 'therapist.update' ORDER BY id DESC LIMIT 1")[0];
@@ -148,7 +150,8 @@ describe('using a token', () => {
 		for (const [method, path, json] of cases)
 			assertError(await b.call(method, path, json === undefined ? {} : { json }), 403, 'session_required');
 		/* Session routes need a session: a token neither signs out nor answers a code. */
-		assertError(await b.del('/api/v1/session'), 401, 'authentication_required');
+		/* A token has no session to end: revoking it is how it stops. */
+		assertError(await b.del('/api/v1/session'), 403, 'session_required');
 		assertError(await b.post('/api/v1/session/code', { code: '123456' }), 401, 'authentication_required');
 		/* Nothing changed. */
 		assert.equal((await b.get('/api/v1/me')).json.user.email, therapist.email);
@@ -277,5 +280,53 @@ describe('CSRF and Origin', () => {
 	test('an API call without a cookie needs no CSRF token', async () => {
 		const res = await new Client(server.url).post('/api/v1/password-resets', { email: 'nobody@example.org' });
 		assert.equal(res.status, 202, res.where);
+	});
+});
+
+describe('bodies where a route reads no field', () => {
+	test('only JSON, and no field at all: 415 for other types, 400 naming a stray field', async () => {
+		const admin = await makeAdmin(server, { tag: 'tok-nobody' });
+		for (const [method, path] of [
+			['POST', '/api/v1/me/two-step'],
+			['POST', `/api/v1/admin/therapists/${profileId}/verification`],
+			['DELETE', '/api/v1/sessions'],
+		]) {
+			const actor = path.startsWith('/api/v1/admin') ? admin : client;
+			assertError(await actor.client.call(method, path, { body: 'not json at all', contentType: 'text/plain' }),
+			    415, 'unsupported_media_type', 'Content-Type');
+			assertError(await actor.client.call(method, path, { json: { surprise: 1 } }), 400, 'invalid_parameter', 'surprise');
+		}
+		/* Nothing happened: still unverified, still signed in. */
+		assert.equal(sqliteJson(server.dbPath, `SELECT verified FROM therapists WHERE id = ${profileId}`)[0].verified, 0);
+		assert.equal((await client.client.get('/api/v1/me')).status, 200);
+	});
+});
+
+describe('a password reset ends every way in', () => {
+	test('sessions and access tokens both stop working', async () => {
+		const u = await makeUser(server, { tag: 'tok-reset' });
+		const { token } = await newToken(u);
+		assert.equal((await bearer(token).get('/api/v1/me')).status, 200);
+		const anon = new Client(server.url);
+		assert.equal((await anon.post('/api/v1/password-resets', { email: u.email })).status, 202);
+		const { waitForMail, linkToken } = await import('../lib/accounts.mjs');
+		const link = linkToken(await waitForMail(server.maildir, u.email, 1));
+		const done = await anon.post('/api/v1/password-resets/confirm', { token: link, password: 'a brand new passphrase' });
+		assert.equal(done.status, 200, done.where);
+		assertError(await bearer(token).get('/api/v1/me'), 401, 'invalid_token', 'Authorization');
+		assertError(await u.client.get('/api/v1/me'), 401, 'authentication_required');
+		assert.equal(sqliteJson(server.dbPath, `SELECT count(*) AS n FROM access_tokens WHERE user_id = ${u.id}`)[0].n, 0);
+	});
+});
+
+describe('the pre-session cookie of the pages', () => {
+	test('does not make the JSON API ask for a CSRF token', async () => {
+		const c = new Client(server.url);
+		const page = await c.get('/signin');
+		assert.equal(page.status, 200);
+		assert.ok(c.jar.has('imago_pre'), 'the sign-in page set the pre-session cookie');
+		const res = await c.post('/api/v1/session', { email: client.email, password: PASSWORD }, { csrf: false });
+		assert.equal(res.status, 200, res.where);
+		assert.equal(res.json.stage, 'signed_in');
 	});
 });

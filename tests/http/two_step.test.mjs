@@ -134,8 +134,13 @@ describe('signing in with a code', () => {
 		assert.match(c.me.csrf_token, /^[A-Za-z0-9_-]{43}$/);
 		assert.ok(c.sessionCookie, 'a cookie for the half-signed-in session');
 		assert.equal(c.me.recovery_codes_left, undefined);
-		/* GET /api/v1/me is for signed-in sessions: a pending one is not signed in. */
-		assertError(await c.get('/api/v1/me'), 401, 'authentication_required');
+		/* GET /api/v1/me says who is asking and at which stage (and gives
+		 * the CSRF token); nothing else is open to a pending session. */
+		const me = await c.get('/api/v1/me');
+		assert.equal(me.status, 200, me.where);
+		assert.equal(me.json.stage, 'code_required');
+		assert.equal(me.json.csrf_token, c.me.csrf_token);
+		assert.equal(me.json.recovery_codes_left, undefined);
 		assertError(await c.patch('/api/v1/me', { display_name: 'x' }), 401, 'authentication_required');
 		assertError(await c.get('/api/v1/tokens'), 401, 'authentication_required');
 		assertError(await c.get('/api/v1/sessions'), 401, 'authentication_required');
