@@ -10,12 +10,14 @@
 #      points and the same query ZIPs, with and without a filter.
 #   3. HTTP: wrk against `imago serve`, then the same wrk against nginx
 #      serving a static file the size of a typical response (the ceiling).
+#   4. A burst of sign-ins (Argon2id) while one client searches.
 #
 # Everything goes to build/bench/. Every server started here is stopped on
 # exit, whatever happens. Environment, for quicker or different runs:
 #   BENCH_N=1000000      therapists      BENCH_QUERIES=1000  query ZIPs
 #   BENCH_SEED=42        demo seed       BENCH_PASSES=5      timed passes
 #   BENCH_DURATION=10    wrk seconds     BENCH_CONNECTIONS=64, BENCH_THREADS=2
+#   BENCH_BURST=64       sign-ins started at once in step 4
 #   BENCH_DB=PATH        benchmark this database instead of a new demo one
 #                        (the demo and import steps are then skipped)
 # Only a run with the issue's numbers (the defaults) writes bench/RESULTS.md;
@@ -30,6 +32,7 @@ PASSES=${BENCH_PASSES:-5}
 DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
+BURST=${BENCH_BURST:-64}
 STEP_TIMEOUT=${BENCH_STEP_TIMEOUT:-900}
 RADIUS=40
 
@@ -42,7 +45,7 @@ CSV=$OUT/therapists.csv
 
 defaults=1
 for v in BENCH_N BENCH_QUERIES BENCH_SEED BENCH_PASSES BENCH_DURATION \
-	BENCH_CONNECTIONS BENCH_THREADS BENCH_DB; do
+	BENCH_CONNECTIONS BENCH_THREADS BENCH_DB BENCH_BURST; do
 	[ -n "${!v:-}" ] && defaults=0
 done
 if [ "$defaults" = 1 ]; then
@@ -317,6 +320,20 @@ run_wrk "$OUT/wrk-static.txt" "http://127.0.0.1:$port3" "$OUT/static-paths.txt"
 stop "$SERVE_PID"
 SERVE_PID=
 
+# ---- 4. A burst of sign-ins while someone searches ----
+# Default Argon2id parameters (64 MiB a hash): the hashes run on the HTTP
+# layer's worker pool, two at a time, and searches go on meanwhile.
+port4=$(free_port)
+"$IMAGO" --db "$DEMO" serve --listen "127.0.0.1:$port4" 2>/dev/null &
+SERVE_PID=$!
+wait_ready "http://127.0.0.1:$port4/healthz" "$SERVE_PID" "$STEP_TIMEOUT" ||
+	die "imago serve (sign-in burst) did not come up"
+log "$BURST sign-ins at once while searching"
+node bench/signin_burst.mjs "http://127.0.0.1:$port4" "$SERVE_PID" "$(head -1 "$OUT/paths.txt")" \
+	"$BURST" >"$OUT/signin-burst.txt" || die "bench/signin_burst.mjs failed"
+stop "$SERVE_PID"
+SERVE_PID=
+
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 # The slowest query (by its fastest pass), unfiltered.
 tail=$(sort -k3,3g "$OUT/timings-all.txt" | tail -1 | awk '{
@@ -394,6 +411,18 @@ row "server start until /healthz answers" "$serve_ready_s s" "" "" "" ""
 row "server RSS after warm-up" "$serve_rss_warm MB" "" "" "" ""
 row "server RSS after wrk" "$serve_rss_after MB" "" "" "<= 300 MB" \
 	"$(yesno le "$serve_rss_after" 300)"
+SB=$OUT/signin-burst.txt
+row "$BURST sign-ins at once: all answered in" "$(kv "$SB" burst_seconds) s" "" "" "" ""
+row "  of them 401 / 503 busy / other" \
+	"$(kv "$SB" burst_401) / $(kv "$SB" burst_503) / $(kv "$SB" burst_other)" "" "" "" ""
+row "search p50 during the burst (ref: idle)" "$(ms "$(kv "$SB" search_p50_ms_burst)")" \
+	"$(ms "$(kv "$SB" search_p50_ms_idle)")" \
+	"$(ratio "$(kv "$SB" search_p50_ms_burst)" "$(kv "$SB" search_p50_ms_idle)")" "" ""
+row "search p99 during the burst (ref: idle)" "$(ms "$(kv "$SB" search_p99_ms_burst)")" \
+	"$(ms "$(kv "$SB" search_p99_ms_idle)")" \
+	"$(ratio "$(kv "$SB" search_p99_ms_burst)" "$(kv "$SB" search_p99_ms_idle)")" "" ""
+row "server peak RSS before / after the burst" \
+	"$(kv "$SB" hwm_mb_before) / $(kv "$SB" hwm_mb_after) MB" "" "" "" ""
 
 table() {
 	printf '| %-46s | %-12s | %-12s | %-5s | %-20s | %-12s |\n' \
@@ -471,6 +500,13 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "  auto, access_log off, sendfile, open_file_cache, long keep-alive) serving a"
 	echo "  static file of $response_bytes bytes, the median response size. Server RSS is"
 	echo "  VmRSS from /proc."
+	echo "- **Sign-in burst.** bench/signin_burst.mjs starts $BURST sign-ins at once"
+	echo "  (each from its own loopback address, for its own unknown account, so no"
+	echo "  abuse limit answers first and each costs one Argon2id check with the"
+	echo "  default parameters: 64 MiB), while one client searches back to back;"
+	echo "  the idle figures are 2 s of the same searches just before. Peak RSS is"
+	echo "  VmHWM. The hashes run on the HTTP layer's worker pool, at most"
+	echo "  IMAGO_PWHASH_CONCURRENCY (2) at once, so connection threads stay free."
 	if [ "$defaults" = 0 ]; then
 		echo
 		echo "Not the issue's parameters (BENCH_* set): a trial run."

@@ -21,6 +21,8 @@
 #define HTTP_MAX_HEADERS	12	/* extra response headers */
 #define HTTP_MAX_URL		4096	/* bytes of request target */
 #define HTTP_MAX_HEADER_BYTES	16384	/* request header fields, in all */
+#define HTTP_OFFLOAD_THREADS	8	/* workers for offloaded routes */
+#define HTTP_OFFLOAD_QUEUE	128	/* offloaded requests waiting; then 503 */
 
 enum http_method { HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_PUT = 8,
 	HTTP_PATCH = 16, HTTP_DELETE = 32, HTTP_OPTIONS = 64 };
@@ -71,6 +73,9 @@ struct http_route {
 	http_handler	 handler;
 	size_t		 max_body;	/* bytes; larger bodies get 413 */
 	unsigned	 access;	/* who may call it: the guard's business */
+	/* Slow on purpose (Argon2id): run on the worker pool, not on a
+	 * connection thread, so other requests never wait behind it. */
+	bool		 offload;
 };
 
 /*

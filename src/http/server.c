@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,22 @@
 #include "../util/mem.h"
 #include "../util/text.h"
 
+struct context;
+
 struct http_server {
 	struct MHD_Daemon	*daemon;
 	struct http_config	 cfg;
 	char			*csp;
 	char			 keep_alive[32];	/* "timeout=30" */
+	/* The worker pool for offloaded routes: a bounded queue of
+	 * suspended requests, run by workers that resume them. */
+	pthread_t		 workers[HTTP_OFFLOAD_THREADS];
+	unsigned		 nworkers;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	struct context		*queue[HTTP_OFFLOAD_QUEUE];
+	size_t			 head, queued;
+	bool			 stopping;
 };
 
 /* Per-request state, from the first call of the access handler until
@@ -45,6 +57,11 @@ struct context {
 	struct timespec		 start;
 	char			 method[12];
 	char			*path_copy;
+	/* An offloaded request: what the worker made of it. */
+	bool			 offloaded;
+	int			 handled;	/* 0: res holds the answer; -1: err */
+	struct http_response	 res;
+	struct err		 err;
 };
 
 const char *
@@ -230,6 +247,86 @@ allow_header(unsigned methods, struct http_response *res, struct arena *a)
 	buf_free(&b);
 }
 
+/* The guard, then the handler: 0 with res filled, or -1 with e. */
+static int
+run_route(struct http_server *srv, struct context *ctx, struct http_response *res,
+    struct err *e)
+{
+	struct http_request *req = &ctx->req;
+	int guarded = srv->cfg.guard ? srv->cfg.guard(req, res, e) : 0;
+	if (guarded == 1)
+		return 0;
+	if (guarded != 0)
+		return -1;
+	return ctx->route->handler(req, res, e);
+}
+
+static enum MHD_Result
+send_error(struct http_server *srv, struct MHD_Connection *conn, struct context *ctx,
+    struct err *e, struct http_response *res, unsigned allowed)
+{
+	struct http_request *req = &ctx->req;
+	if (e->status == 0)
+		err_internal(e, "the handler failed without saying why");
+	if (e->status >= 500)
+		fprintf(stderr, "imago: %s %s: %s\n", ctx->method, req->path, e->message);
+	render_error(srv, ctx, e, res);
+	if (allowed)
+		allow_header(allowed, res, req->arena);
+	return send_response(srv, conn, ctx, res);
+}
+
+/*
+ * Hands a request to the worker pool: the connection is suspended (its
+ * thread goes on serving others) until a worker has run the route and
+ * resumes it. false when the queue is full or the server is stopping.
+ */
+static bool
+offload(struct http_server *srv, struct MHD_Connection *conn, struct context *ctx)
+{
+	pthread_mutex_lock(&srv->lock);
+	bool room = !srv->stopping && srv->nworkers > 0 && srv->queued < HTTP_OFFLOAD_QUEUE;
+	if (room) {
+		ctx->offloaded = true;
+		MHD_suspend_connection(conn);
+		srv->queue[(srv->head + srv->queued) % HTTP_OFFLOAD_QUEUE] = ctx;
+		srv->queued++;
+		pthread_cond_signal(&srv->wake);
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return room;
+}
+
+static void *
+offload_worker(void *arg)
+{
+	struct http_server *srv = arg;
+	for (;;) {
+		pthread_mutex_lock(&srv->lock);
+		while (srv->queued == 0 && !srv->stopping)
+			pthread_cond_wait(&srv->wake, &srv->lock);
+		if (srv->queued == 0) {
+			pthread_mutex_unlock(&srv->lock);
+			return NULL;
+		}
+		struct context *ctx = srv->queue[srv->head];
+		srv->head = (srv->head + 1) % HTTP_OFFLOAD_QUEUE;
+		srv->queued--;
+		pthread_mutex_unlock(&srv->lock);
+		ctx->handled = run_route(srv, ctx, &ctx->res, &ctx->err);
+		MHD_resume_connection(ctx->req.conn);
+	}
+}
+
+/* A resumed request: send what its worker made. */
+static enum MHD_Result
+finish_offloaded(struct http_server *srv, struct MHD_Connection *conn, struct context *ctx)
+{
+	if (ctx->handled == 0)
+		return send_response(srv, conn, ctx, &ctx->res);
+	return send_error(srv, conn, ctx, &ctx->err, &ctx->res, 0);
+}
+
 static enum MHD_Result
 dispatch(struct http_server *srv, struct MHD_Connection *conn, struct context *ctx)
 {
@@ -260,18 +357,16 @@ dispatch(struct http_server *srv, struct MHD_Connection *conn, struct context *c
 		}
 	} else {
 		req->route = ctx->route;
-		int guarded = srv->cfg.guard ? srv->cfg.guard(req, &res, &e) : 0;
-		if (guarded == 1 || (guarded == 0 && ctx->route->handler(req, &res, &e) == 0))
+		if (ctx->route->offload) {
+			if (offload(srv, conn, ctx))
+				return MHD_YES;
+			e.retry_after = 2;
+			err_set(&e, 503, "busy", "", "the server is busy; please try again in a moment");
+		} else if (run_route(srv, ctx, &res, &e) == 0) {
 			return send_response(srv, conn, ctx, &res);
+		}
 	}
-	if (e.status == 0)
-		err_internal(&e, "the handler failed without saying why");
-	if (e.status >= 500)
-		fprintf(stderr, "imago: %s %s: %s\n", ctx->method, req->path, e.message);
-	render_error(srv, ctx, &e, &res);
-	if (allowed)
-		allow_header(allowed, &res, req->arena);
-	return send_response(srv, conn, ctx, &res);
+	return send_error(srv, conn, ctx, &e, &res, allowed);
 }
 
 static void
@@ -380,6 +475,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			return dispatch(srv, conn, ctx);
 		return MHD_YES;
 	}
+	if (ctx->offloaded)
+		return finish_offloaded(srv, conn, ctx);
 	if (*upload_data_size > 0) {
 		size_t limit = ctx->route ? ctx->route->max_body : 0;
 		if (!ctx->too_large && ctx->body.len + *upload_data_size <= limit)
@@ -491,7 +588,7 @@ http_start(const struct http_config *cfg, struct err *e)
 		threads = n > 0 && n < 64 ? (unsigned)n : 2;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
@@ -512,6 +609,11 @@ http_start(const struct http_config *cfg, struct err *e)
 		free(srv);
 		return NULL;
 	}
+	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->wake, NULL);
+	for (unsigned i = 0; i < HTTP_OFFLOAD_THREADS; i++)
+		if (pthread_create(&srv->workers[srv->nworkers], NULL, offload_worker, srv) == 0)
+			srv->nworkers++;
 	return srv;
 }
 
@@ -527,7 +629,17 @@ http_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	/* The workers finish what is queued and resume those connections
+	 * (MHD must not stop with a connection suspended), then end. */
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	for (unsigned i = 0; i < s->nworkers; i++)
+		pthread_join(s->workers[i], NULL);
 	MHD_stop_daemon(s->daemon);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
 	free(s->csp);
 	free(s);
 }
