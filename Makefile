@@ -23,7 +23,7 @@ DB       ?= var/imago.db
 LISTEN   ?= 127.0.0.1:8080
 DEMO_N   ?= 3000
 
-.PHONY: all setup run test bench fuzz clean check-src
+.PHONY: all setup run test bench fuzz clean check-src print-ldlibs
 
 all: build/release/imago
 
@@ -77,6 +77,10 @@ fuzz:
 
 check-src:
 	@scripts/check-src.sh
+
+# The libraries a program linked with imago's objects needs (bench/run.sh).
+print-ldlibs:
+	@echo $(LDLIBS)
 
 clean:
 	rm -rf build

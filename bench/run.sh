@@ -118,8 +118,8 @@ for src in src/*/*.c; do
 done
 cc -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc \
 	$(pkg-config --cflags sqlite3) bench/search_bench.c "${objects[@]}" \
-	$(pkg-config --libs libmicrohttpd sqlite3 jansson libsodium libcmark icu-uc) \
-	-lm -lpthread -o "$OUT/search_bench" || die "could not build bench/search_bench.c"
+	$(make -s --no-print-directory print-ldlibs) \
+	-o "$OUT/search_bench" || die "could not build bench/search_bench.c"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 

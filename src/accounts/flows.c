@@ -151,7 +151,10 @@ account_signup(const struct account_request *r, const char *email,
 	    account_password_acceptable(password, norm, "password", e) != 0 ||
 	    account_display_name_acceptable(display_name, e) != 0)
 		return -1;
-	if (account_limit("signup_ip", r->ip, e) != 0)
+	/* Per address too: each sign-up mails the address, and repeating one
+	 * must not become a way to flood someone's inbox. */
+	if (account_limit("signup_ip", r->ip, e) != 0 ||
+	    account_limit("signup_account", norm, e) != 0)
 		return -1;
 	char hash[crypto_pwhash_STRBYTES];
 	if (password_hash(password, hash, sizeof(hash), e) != 0)

@@ -150,6 +150,7 @@ static const struct ratelimit_rule rules[] = {
 	{ "signin_account",	10,	15 * 60 },
 	{ "code_account",	10,	15 * 60 },
 	{ "signup_ip",		10,	60 * 60 },
+	{ "signup_account",	3,	60 * 60 },	/* mail to one address */
 	{ "reset_ip",		10,	60 * 60 },
 	{ "reset_account",	3,	60 * 60 },
 	{ "verify_account",	3,	60 * 60 },	/* resent verification mail */

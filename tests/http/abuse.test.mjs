@@ -178,6 +178,25 @@ describe('other limits', () => {
 		assert.equal(sqliteJson(server.dbPath, `SELECT count(*) AS n FROM users WHERE email = '${email}'`)[0].n, 0);
 	});
 
+	test('sign-up: three an hour per email address, whatever the source, and the same for a taken one', async () => {
+		const fresh = uniqueEmail('signup-victim');
+		const taken = uniqueEmail('signup-taken');
+		cliAddUser(server.dbPath, taken, PASSWORD, { env: FAST_HASH_ENV });
+		for (const email of [fresh, taken]) {
+			for (let i = 1; i <= 3; i++) {
+				const res = await call(freshIp(), 'POST', '/api/v1/accounts', { email, password: PASSWORD });
+				assert.equal(res.status, 202, `sign-up ${i} for ${email}: ${res.where}`);
+			}
+			assertLimited(await call(freshIp(), 'POST', '/api/v1/accounts', { email, password: PASSWORD }));
+		}
+		/* Three mails reach each address (a link, then notes), no more. */
+		for (let i = 0; i < 50 && (mailTo(server.maildir, fresh).length < 3 || mailTo(server.maildir, taken).length < 3); i++)
+			await sleep(100);
+		await sleep(500);
+		assert.equal(mailTo(server.maildir, fresh).length, 3);
+		assert.equal(mailTo(server.maildir, taken).length, 3);
+	});
+
 	test('emailed links: sixty a quarter-hour per address', async () => {
 		const ip = freshIp();
 		for (let i = 1; i <= 60; i++) {
