@@ -53,6 +53,12 @@ int	web_account_request(struct http_request *req, struct account_request *r,
 /* Sets (or with NULL clears) the session cookie. */
 void	web_set_session_cookie(struct http_request *req, struct http_response *res,
 	    const char *token);
+/* path when it is a page of this site under prefix ("/", "/admin") that
+ * a redirect may go to: no "//" (another host to a browser), no
+ * backslash or control character (a split header), at most
+ * WEB_LOCAL_PATH_MAX bytes; otherwise NULL. */
+#define WEB_LOCAL_PATH_MAX	1000
+const char *web_local_path(const char *path, const char *prefix);
 /* Tells the mail worker there is mail to send. */
 void	web_mail_sent(struct http_request *req);
 

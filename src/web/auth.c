@@ -55,6 +55,21 @@ web_set_session_cookie(struct http_request *req, struct http_response *res,
 		http_set_cookie(req, res, SESSION_COOKIE, "", 0);
 }
 
+const char *
+web_local_path(const char *path, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	if (path == NULL || strncmp(path, prefix, k) != 0 || strlen(path) > WEB_LOCAL_PATH_MAX)
+		return NULL;
+	/* "/admin" names /admin, /admin/... and /admin?..., not /administer. */
+	if (prefix[k - 1] != '/' && path[k] != '\0' && path[k] != '/' && path[k] != '?')
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return NULL;
+	return strstr(path, "//") == NULL ? path : NULL;
+}
+
 void
 web_mail_sent(struct http_request *req)
 {

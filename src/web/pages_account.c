@@ -32,7 +32,7 @@
 #include "../util/num.h"
 #include "input.h"
 
-#define NEXT_MAX	1000	/* bytes of a ?next= path */
+#define NEXT_MAX	WEB_LOCAL_PATH_MAX	/* bytes of a ?next= path */
 #define LINK_TOKEN_MAX	100	/* an emailed link's token, as the API reads it */
 #define CODE_MAX	64	/* a one-time or recovery code as typed */
 #define PASSWORD_TYPED_MAX 10000	/* a current password: the flow says if it is wrong */
@@ -320,21 +320,11 @@ static const char new_password_hint[] =
 
 /* ---- Values from the request ---- */
 
-/*
- * Where to go after signing in: a path on this site only. "//host" and
- * "/\host" are read by browsers as other hosts, and a control character
- * could split the Location header, so any of those gives NULL.
- */
+/* Where to go after signing in: a page of this site only. */
 static const char *
 local_path(const char *next)
 {
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strlen(next) > NEXT_MAX)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			return NULL;
-	return next;
+	return web_local_path(next, "/");
 }
 
 /* The code page's address, carrying where to go afterwards: an emailed

@@ -26,7 +26,7 @@
 #include "../util/text.h"
 #include "input.h"
 
-#define BACK_MAX	500	/* bytes of a back path */
+#define BACK_MAX	WEB_LOCAL_PATH_MAX	/* bytes of a back path */
 #define USERS_PER_PAGE	50
 #define AUDIT_PER_PAGE	50
 #define FILTER_MAX	64	/* audit filter fields: as audit.h allows */
@@ -76,25 +76,6 @@ path_id(struct http_request *req)
 {
 	long long id;
 	return num_parse_long(req->path_args[0], 1, 9007199254740991LL, &id) == 0 ? id : 0;
-}
-
-/* A back path we will redirect to: a local /admin page, one line. */
-static bool
-safe_back(const char *s)
-{
-	if (s == NULL || strncmp(s, "/admin", 6) != 0 ||
-	    (s[6] != '\0' && s[6] != '/' && s[6] != '?'))
-		return false;
-	size_t n = strlen(s);
-	if (n > BACK_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			return false;
-	}
-	/* "/admin//evil.example" would still be local, but say no. */
-	return strstr(s, "//") == NULL;
 }
 
 /* A one-button POST form to action that comes back to back. label is
@@ -193,7 +174,7 @@ redirect_back(struct http_request *req, struct http_response *res,
 	if (input_read(req, &in, e) != 0 || input_only(&in, fields, e) != 0 ||
 	    input_text(&in, "back", false, BACK_MAX, &back, e) != 0)
 		return -1;
-	http_redirect(req, res, safe_back(back) ? back : fallback);
+	http_redirect(req, res, web_local_path(back, "/admin") ? back : fallback);
 	return 0;
 }
 
