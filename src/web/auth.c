@@ -255,8 +255,9 @@ app_guard(struct http_request *req, struct http_response *res, struct err *e)
 		}
 		return -1;
 	}
-	/* Nothing shown to a signed-in person belongs in a shared cache. */
-	if (ws->auth.kind != AUTH_NONE)
+	/* Nothing shown to a signed-in person belongs in a cache, nor a page
+	 * opened from an emailed link (its form holds the link's token). */
+	if (ws->auth.kind != AUTH_NONE || http_param(req, "token") != NULL)
 		http_add_header(res, "Cache-Control", "no-store");
 	return 0;
 }

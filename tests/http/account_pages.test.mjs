@@ -192,6 +192,8 @@ describe('a client from sign-up to sign-out', () => {
 			assert.equal(res.status, 200, res.where);
 			assert.match(res.text, /Confirm my email address<\/button>/);
 			assert.match(res.text, new RegExp(`<input type="hidden" name="token" value="${token}">`));
+			/* The page holds the token: no cache may keep it. */
+			assert.equal(res.headers.get('cache-control'), 'no-store');
 		}
 		assert.equal(userRow(email).email_verified_at, null, 'GET must not use the token');
 	});
