@@ -2,7 +2,7 @@
 # Builds go to build/release (optimised) and build/asan (address and
 # undefined-behaviour sanitizers, used by the unit and HTTP tests).
 
-PKGS     := libmicrohttpd sqlite3 jansson libsodium libcmark icu-uc liboath libcurl libqrencode
+PKGS     := libmicrohttpd sqlite3 jansson libsodium libcmark icu-uc liboath libcurl libqrencode libical
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter -Wformat=2
@@ -57,7 +57,7 @@ build/asan/fuzz/%-replay: build/asan/fuzz/%_fuzz.o build/asan/fuzz/replay_main.o
 $(DB).ready: | build/release/imago
 	build/release/imago --db $(DB) migrate
 	build/release/imago --db $(DB) gazetteer import
-	build/release/imago --db $(DB) demo --therapists $(DEMO_N) --seed 1
+	build/release/imago --db $(DB) demo --therapists $(DEMO_N) --seed 1 --accounts $(dir $(DB))demo-accounts.txt
 	touch $@
 
 run: setup build/release/imago $(DB).ready

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   build-essential pkg-config
   libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
   libcmark-dev libicu-dev liboath-dev libcurl4-openssl-dev libqrencode-dev
+  libical-dev tzdata oathtool
   sqlite3 curl chromium
 )
 # Node.js runs the browser tests and npm fetches the pinned place data; use

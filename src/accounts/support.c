@@ -159,6 +159,21 @@ static const struct ratelimit_rule rules[] = {
 	{ "link_ip",		60,	15 * 60 },	/* opening emailed links */
 	{ "form_ip",		120,	60 },		/* any state-changing request */
 	{ "token_account",	20,	60 * 60 },
+	/* Booking (src/booking/): bookings from one address, and holds
+	 * mailed to one guest's address. */
+	{ "booking_ip",		30,	60 * 60 },
+	{ "booking_email",	5,	60 * 60 },
+	/* Referrals (src/reviews/): mail to addresses we know nothing about,
+	 * per referring profile and per recipient. */
+	{ "referral_therapist",	20,	24 * 60 * 60 },
+	{ "referral_recipient",	3,	24 * 60 * 60 },
+	/* The contact relay (src/contact/): messages sent from one address,
+	 * confirmation mail to one sender's address (someone else's, for
+	 * all we know), messages to one profile, and replies by one owner. */
+	{ "contact_ip",		10,	60 * 60 },
+	{ "contact_sender",	5,	60 * 60 },
+	{ "contact_therapist",	30,	60 * 60 },
+	{ "contact_reply",	60,	60 * 60 },
 };
 
 extern double accounts_rate_limit_scale;

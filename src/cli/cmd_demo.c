@@ -5,16 +5,90 @@
 #include "cli.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../accounts/accounts.h"
+#include "../booking/booking.h"
 #include "../directory/demo.h"
+#include "../directory/profile.h"
 #include "../store/db.h"
 #include "../util/num.h"
+
+#define DEMO_THERAPIST	"demo-therapist@example.com"
+#define DEMO_CLIENT	"demo-client@example.com"
+
+/* A random password of 24 base64url characters. */
+static void
+demo_password(char out[TOKEN_TEXT_LEN + 1])
+{
+	token_new(out);
+	out[24] = '\0';
+}
+
+static int
+demo_user(sqlite3 *db, const char *email, const char *name, unsigned roles,
+    const char *password, struct arena *a, struct user *u, struct err *e)
+{
+	int rc = user_by_email(db, email, a, u, e);
+	if (rc <= 0)
+		return rc == 0 ? 1 : -1;	/* 1: it existed already */
+	return user_create(db, email, password, name, roles, true, a, u, e);
+}
+
+/*
+ * The demo therapist owns the first demo profile (demo-000001), so a
+ * booking made from `make run` reaches an account that can sign in and
+ * see it. Accounts that exist are left as they are (their passwords
+ * were written the first time).
+ */
+static int
+demo_accounts(sqlite3 *db, const char *path, struct err *e)
+{
+	char therapist_pw[TOKEN_TEXT_LEN + 1], client_pw[TOKEN_TEXT_LEN + 1];
+	struct arena *a = arena_new();
+	struct user t, c;
+	demo_password(therapist_pw);
+	demo_password(client_pw);
+	if (accounts_init(e) != 0) {
+		arena_free(a);
+		return -1;
+	}
+	int rt = demo_user(db, DEMO_THERAPIST, "Demo Therapist",
+	    ROLE_CLIENT | ROLE_THERAPIST, therapist_pw, a, &t, e);
+	int rcl = rt < 0 ? -1 : demo_user(db, DEMO_CLIENT, "Demo Client",
+	    ROLE_CLIENT, client_pw, a, &c, e);
+	if (rt < 0 || rcl < 0 || profile_assign_demo_owner(db, "demo-000001",
+	    t.id, e) < 0) {
+		arena_free(a);
+		return -1;
+	}
+	arena_free(a);
+	if (rt == 1 && rcl == 1)
+		return 0;
+	mode_t old = umask(077);
+	FILE *f = fopen(path, "w");
+	umask(old);
+	if (f == NULL)
+		return err_internal(e, "cannot write %s", path);
+	fprintf(f, "# imago demo accounts (sign in at /signin)\n");
+	if (rt == 0)
+		fprintf(f, "therapist: %s  password: %s\n"
+		    "  (owns the profile demo-000001; asks you to set up two-step"
+		    " sign-in:\n   scan the code with an authenticator app, or run\n"
+		    "   oathtool --totp -b SECRET with the secret the page shows)\n",
+		    DEMO_THERAPIST, therapist_pw);
+	if (rcl == 0)
+		fprintf(f, "client:    %s  password: %s\n", DEMO_CLIENT, client_pw);
+	fclose(f);
+	return 0;
+}
 
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: imago [--db PATH] demo --therapists N [--seed S] [--db PATH]\n");
+	fprintf(out, "usage: imago [--db PATH] demo --therapists N [--seed S]"
+	    " [--booking N] [--accounts FILE] [--db PATH]\n");
 }
 
 static void
@@ -31,6 +105,12 @@ help(void)
 	    "Options:\n"
 	    "  --therapists N  how many profiles, 0 to %d (required)\n"
 	    "  --seed S        a non-negative whole number (default 1)\n"
+	    "  --booking N     give the first N profiles that accept new clients\n"
+	    "                  weekly hours in their city's time zone, a free\n"
+	    "                  consultation and a trial session (default 500)\n"
+	    "  --accounts FILE create a demo therapist account that owns the first\n"
+	    "                  profile, and a demo client; their random passwords\n"
+	    "                  are written to FILE (mode 0600), never printed\n"
 	    "  --db PATH       the database (also accepted before `demo`)\n",
 	    DEMO_MAX);
 }
@@ -43,6 +123,8 @@ cmd_demo(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	struct demo_options opt = { -1, 1, false };
+	long long booking = 500;
+	const char *accounts = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		long long n;
@@ -53,6 +135,18 @@ cmd_demo(struct cli *c, int argc, char **argv)
 				return 2;
 			}
 			opt.count = n;
+		} else if (cli_option(argc, argv, &i, "--booking", &v)) {
+			if (v == NULL || num_parse_long(v, 0, DEMO_MAX, &booking) < 0) {
+				fprintf(stderr, "imago demo: --booking must be a whole"
+				    " number from 0 to %d\n", DEMO_MAX);
+				return 2;
+			}
+		} else if (cli_option(argc, argv, &i, "--accounts", &v)) {
+			if (v == NULL || *v == '\0') {
+				fprintf(stderr, "imago demo: --accounts needs a file name\n");
+				return 2;
+			}
+			accounts = v;
 		} else if (cli_option(argc, argv, &i, "--seed", &v)) {
 			if (v == NULL || num_parse_long(v, 0, 9223372036854775807LL, &n) < 0) {
 				fprintf(stderr, "imago demo: --seed must be a non-negative"
@@ -82,14 +176,21 @@ cmd_demo(struct cli *c, int argc, char **argv)
 	opt.progress = isatty(STDERR_FILENO);
 	struct demo_result res;
 	struct err e = ERR_INIT;
+	long long booked = 0;
 	int rc = demo_generate(db, &opt, &res, &e);
+	if (rc == 0)
+		booked = booking_demo(db, booking, &e);
+	if (rc == 0 && booked >= 0 && accounts != NULL)
+		rc = demo_accounts(db, accounts, &e);
 	db_close(db);
-	if (rc < 0) {
+	if (rc < 0 || booked < 0) {
 		fprintf(stderr, "imago demo: %s\n", e.message);
 		return 1;
 	}
-	printf("%lld demo therapist%s (seed %llu): %lld inserted, %lld updated\n",
-	    opt.count, opt.count == 1 ? "" : "s", (unsigned long long)opt.seed,
-	    res.inserted, res.updated);
+	printf("%lld demo therapist%s (seed %llu): %lld inserted, %lld updated;"
+	    " %lld take bookings\n", opt.count, opt.count == 1 ? "" : "s",
+	    (unsigned long long)opt.seed, res.inserted, res.updated, booked);
+	if (accounts != NULL)
+		printf("demo accounts: see %s\n", accounts);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../housekeeping/housekeeping.h"
 #include "../places/places.h"
 #include "../store/db.h"
 #include "../web/app.h"
@@ -182,6 +183,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	};
 	int rc = 1;
 	struct http_server *server = NULL;
+	struct housekeeping *housekeeping = NULL;
 	char maildir[1024], own_url[300];
 	struct mail_config mail;
 	mail_config_from_env(&mail, c->db_path, maildir, sizeof(maildir));
@@ -231,6 +233,9 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		snprintf(own_url, sizeof(own_url), "http://%s:%u", host, http_port(server));
 		app.base_url = own_url;
 	}
+	housekeeping = housekeeping_start(c->db_path, app.base_url, app.mail, &e);
+	if (housekeeping == NULL)
+		goto out;
 	fprintf(stderr, "imago: serving %zu therapists on http://%s (port %u)\n",
 	    search_engine_size(app.engine), listen, http_port(server));
 	int sig;
@@ -240,6 +245,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 out:
 	if (rc != 0)
 		fprintf(stderr, "imago serve: %s\n", e.message);
+	housekeeping_stop(housekeeping);
 	http_stop(server);
 	if (app.mail)
 		mail_worker_stop(app.mail);

@@ -263,6 +263,7 @@ changed_fields(struct buf *b, const struct therapist *o, const struct therapist 
 	note(b, "location", !same_point(o, n));
 	note(b, "phone", differs(o->phone, n->phone));
 	note(b, "email", differs(o->email, n->email));
+	note(b, "show_email", o->show_email != n->show_email);
 	note(b, "website", differs(o->website, n->website));
 	note(b, "bio", differs(o->bio, n->bio));
 	note(b, "approach", differs(o->approach, n->approach));
@@ -694,7 +695,7 @@ void
 profile_json(struct jw *j, const struct profile *p)
 {
 	jw_object_begin(j);
-	therapist_json_fields(j, &p->t);
+	therapist_json_owner_fields(j, &p->t);
 	jw_key(j, "owner_user_id");
 	if (p->owner_user_id > 0)
 		jw_int(j, p->owner_user_id);
@@ -703,4 +704,19 @@ profile_json(struct jw *j, const struct profile *p)
 	jw_kv_bool(j, "hidden", p->t.hidden);
 	jw_kv_string(j, "verified_by", p->verified_by);
 	jw_object_end(j);
+}
+
+int
+profile_assign_demo_owner(sqlite3 *db, const char *external_id, int64_t user_id,
+    struct err *e)
+{
+	sqlite3_stmt *st = db_prepare(db, "UPDATE therapists SET owner_user_id = ?"
+	    " WHERE external_id = ? AND owner_user_id IS NULL", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, external_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "assigning the demo profile");
 }

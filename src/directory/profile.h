@@ -77,6 +77,10 @@ int	profile_pending_list(const struct account_request *r, profile_pending_fn fn,
  * no owner, 0 not, -1 error. Says nothing else about the profile. */
 int	profile_claimable(const struct account_request *r, int64_t id,
 	    struct err *e);
+/* `imago demo --accounts`: gives the profile with this external id to
+ * user_id (nothing when it has another owner). */
+int	profile_assign_demo_owner(sqlite3 *db, const char *external_id,
+	    int64_t user_id, struct err *e);
 /* Writes a profile for its owner or an admin (the public fields plus
  * owner, hidden, verified_by). */
 void	profile_json(struct jw *j, const struct profile *p);

@@ -161,14 +161,15 @@ check_website(const char *s, struct err *e)
 	return 0;
 }
 
-static int
-check_phone(const char *s, struct err *e)
+int
+therapist_check_phone(const char *s, const char *param, struct err *e)
 {
-	if (check_line("phone", s, 40, e) < 0)
+	if (check_line(param, s, 40, e) < 0)
 		return -1;
 	for (const char *p = s; *p; p++)
 		if (!isdigit((unsigned char)*p) && !strchr(" +()-./x", *p))
-			return err_invalid(e, "phone", "phone may contain only digits, spaces and + ( ) - . /");
+			return err_invalid(e, param, "%s may contain only digits, spaces and + ( ) - . /",
+			    param);
 	return 0;
 }
 
@@ -268,7 +269,7 @@ therapist_validate(struct therapist *t, struct arena *a, struct err *e)
 		return err_invalid(e, "name", "name is required");
 
 	if (check_email(t->email, e) < 0 || check_website(t->website, e) < 0 ||
-	    check_phone(t->phone, e) < 0)
+	    therapist_check_phone(t->phone, "phone", e) < 0)
 		return -1;
 
 	struct { const char *field; const char *value; } longs[] = {
@@ -324,9 +325,10 @@ static const char upsert_sql[] =
 	" license_number, license_regions, certifications, specialties, formats,"
 	" languages, years_experience, accepting_new_clients, fee_min, fee_max,"
 	" sliding_scale, address, city, region, postal_code, country, lat, lon,"
-	" phone, email, website, bio, approach, verified, verified_at, hidden)"
+	" phone, email, website, bio, approach, verified, verified_at, hidden,"
+	" show_email)"
 	" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-	" ?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31)"
+	" ?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32)"
 	" ON CONFLICT DO UPDATE SET"
 	" name=excluded.name, name_key=excluded.name_key,"
 	" credentials=excluded.credentials, license_number=excluded.license_number,"
@@ -340,7 +342,8 @@ static const char upsert_sql[] =
 	" city=excluded.city, region=excluded.region,"
 	" postal_code=excluded.postal_code, country=excluded.country,"
 	" lat=excluded.lat, lon=excluded.lon, phone=excluded.phone,"
-	" email=excluded.email, website=excluded.website, bio=excluded.bio,"
+	" email=excluded.email, show_email=excluded.show_email,"
+	" website=excluded.website, bio=excluded.bio,"
 	" approach=excluded.approach,"
 	" updated_at=strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 	/* A profile its therapist manages is theirs to edit: an import
@@ -440,6 +443,7 @@ therapist_writer_put(struct therapist_writer *w, struct therapist *t, struct err
 	else
 		sqlite3_bind_null(st, 30);
 	sqlite3_bind_int(st, 31, t->hidden);
+	sqlite3_bind_int(st, 32, t->show_email);
 
 	int rc = sqlite3_step(st);
 	int ret = 0;
@@ -491,7 +495,8 @@ therapist_load(sqlite3 *db, int64_t id, bool include_hidden, struct arena *a,
 	    " license_regions, certifications, specialties, formats, languages,"
 	    " years_experience, accepting_new_clients, fee_min, fee_max,"
 	    " sliding_scale, address, city, region, postal_code, country, lat, lon,"
-	    " phone, email, website, bio, approach, verified, verified_at, hidden"
+	    " phone, email, website, bio, approach, verified, verified_at, hidden,"
+	    " show_email"
 	    " FROM therapists WHERE id = ?1 AND (hidden = 0 OR ?2)", e);
 	if (st == NULL)
 		return -1;
@@ -537,6 +542,7 @@ therapist_load(sqlite3 *db, int64_t id, bool include_hidden, struct arena *a,
 	t->verified = sqlite3_column_int(st, 27);
 	t->verified_at = sqlite3_column_type(st, 28) == SQLITE_NULL ? NULL : column_text(st, 28, a);
 	t->hidden = sqlite3_column_int(st, 29);
+	t->show_email = sqlite3_column_int(st, 30);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -555,8 +561,10 @@ therapist_get_any(sqlite3 *db, int64_t id, struct arena *a, struct therapist *t,
 	return therapist_load(db, id, true, a, t, e);
 }
 
-void
-therapist_json_fields(struct jw *j, const struct therapist *t)
+/* One writer for both views, so the field list exists once; the owner's
+ * view adds what only the owner decides or may see. */
+static void
+json_fields(struct jw *j, const struct therapist *t, bool owner)
 {
 	jw_kv_int(j, "id", t->id);
 	jw_kv_string(j, "name", t->name);
@@ -584,12 +592,28 @@ therapist_json_fields(struct jw *j, const struct therapist *t)
 	jw_key(j, "lon");
 	if (t->has_location) jw_double(j, t->lon, 6); else jw_null(j);
 	jw_kv_string(j, "phone", t->phone);
-	jw_kv_string(j, "email", t->email);
+	/* The address is the therapist's to publish: the relay stands in. */
+	if (owner || t->show_email)
+		jw_kv_string(j, "email", t->email);
+	if (owner)
+		jw_kv_bool(j, "show_email", t->show_email);
 	jw_kv_string(j, "website", t->website);
 	jw_kv_string(j, "bio", t->bio);
 	jw_kv_string(j, "approach", t->approach);
 	jw_kv_bool(j, "verified", t->verified);
 	jw_kv_string(j, "verified_at", t->verified_at);
+}
+
+void
+therapist_json_fields(struct jw *j, const struct therapist *t)
+{
+	json_fields(j, t, false);
+}
+
+void
+therapist_json_owner_fields(struct jw *j, const struct therapist *t)
+{
+	json_fields(j, t, true);
 }
 
 long long

@@ -101,6 +101,10 @@ struct therapist {
 	double		 lat, lon;
 	const char	*phone;
 	const char	*email;
+	/* Whether the public page and JSON show email: only when the
+	 * therapist chose so (imports never do); otherwise people write
+	 * through the contact relay (src/contact/). */
+	bool		 show_email;
 	const char	*website;
 	const char	*bio;			/* Markdown */
 	const char	*approach;		/* Markdown */
@@ -134,9 +138,15 @@ int	therapist_get(sqlite3 *db, int64_t id, struct arena *a,
 int	therapist_get_any(sqlite3 *db, int64_t id, struct arena *a,
 	    struct therapist *t, struct err *e);
 /* Writes the public fields of t as members of the JSON object the
- * caller has opened (the API's profile, and the owner's view of it,
- * which adds its own members before closing it). */
+ * caller has opened (the API's profile): "email" only when show_email. */
 void	therapist_json_fields(struct jw *j, const struct therapist *t);
+/* The same for the profile's owner and admins: "email" always, and
+ * "show_email" (profile_json adds its own members before closing). */
+void	therapist_json_owner_fields(struct jw *j, const struct therapist *t);
+/* The profile phone rules (digits, spaces and + ( ) - . / x; at most 40
+ * bytes on one line), for other forms that take a phone number; the
+ * error names param. */
+int	therapist_check_phone(const char *phone, const char *param, struct err *e);
 /* Number of therapists stored. */
 long long therapist_count(sqlite3 *db);
 

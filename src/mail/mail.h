@@ -26,6 +26,9 @@
 #define MAIL_MAX_ATTEMPTS	8	/* then the message is marked failed */
 #define MAIL_ADDRESS_MAX	254	/* RFC 5321's limit on a forward path */
 #define MAIL_DEFAULT_FROM	"imago <no-reply@localhost>"
+#define MAIL_ATTACHMENT_MAX	(1024 * 1024)	/* bytes of data */
+#define MAIL_ATTACHMENT_TYPE_MAX 64	/* "Content-Type: " + 64 is 78 */
+#define MAIL_ATTACHMENT_NAME_MAX 64
 
 struct mail_config {
 	const char	*db_path;
@@ -44,11 +47,23 @@ struct mail_config {
 void	mail_config_from_env(struct mail_config *cfg, const char *db_path,
 	    char *maildir_buf, size_t maildir_buf_len);
 
+/* One file sent along with the text (an .ics invitation). Its type and
+ * name become headers, so they are checked like the subject is. */
+struct mail_attachment {
+	const char	*content_type;	/* "text/calendar; charset=UTF-8; method=PUBLISH" */
+	const char	*filename;	/* "invitation.ics": [A-Za-z0-9._-] only */
+	const char	*data;		/* at most MAIL_ATTACHMENT_MAX bytes */
+};
+
 /* Adds a plain-text UTF-8 message to the outbox, in the caller's
  * transaction. Refuses a recipient or subject with control characters
  * (header injection) or a body over MAIL_BODY_MAX. */
 int	mail_enqueue(sqlite3 *db, const char *to, const char *subject,
 	    const char *body, struct err *e);
+/* mail_enqueue with an attachment (att NULL: none, as mail_enqueue);
+ * also refuses an attachment mail_check_attachment refuses. */
+int	mail_enqueue_with(sqlite3 *db, const char *to, const char *subject,
+	    const char *body, const struct mail_attachment *att, struct err *e);
 
 /* Delivers every message that is due, once; returns how many were sent
  * or -1. Used by the worker and by `imago mail deliver`. */
@@ -75,6 +90,13 @@ int	mail_forget_recipient(sqlite3 *db, const char *to, struct err *e);
 int	mail_check_address(const char *addr, struct err *e);
 int	mail_check_subject(const char *subject, struct err *e);
 int	mail_check_body(const char *body, struct err *e);
+/* A content type "type/subtype" with "; name=value" parameters, all
+ * tokens (no quotes, no spaces but after ';', at most
+ * MAIL_ATTACHMENT_TYPE_MAX bytes); a filename of letters, digits, '.',
+ * '_' and '-' not starting with '.'; data present and at most
+ * MAIL_ATTACHMENT_MAX bytes. 0, or -1 with e (400, param
+ * "attachment_type", "attachment_name" or "attachment"). */
+int	mail_check_attachment(const struct mail_attachment *att, struct err *e);
 
 /* Checks a From value ("Name <a@b>" or "a@b") and copies its address
  * part into addr. 0, or -1 with e. */
@@ -86,6 +108,13 @@ int	mail_from_address(const char *from, char *addr, size_t addr_len,
  * passed the checks above. */
 void	mail_format(struct buf *out, const char *from, const char *to,
 	    const char *subject, const char *body, time_t now);
+/* mail_format with an attachment (att NULL: exactly mail_format): a
+ * multipart/mixed message whose first part is the text as mail_format
+ * writes it and whose second is the attachment in base64, lines of 76.
+ * att must have passed mail_check_attachment. */
+void	mail_format_with(struct buf *out, const char *from, const char *to,
+	    const char *subject, const char *body,
+	    const struct mail_attachment *att, time_t now);
 /* Quoted-printable (RFC 2045): encoded lines of at most 76 characters;
  * every line end in s (LF, CR or CRLF) becomes CRLF, and the result
  * ends with CRLF unless s is empty. */

@@ -11,11 +11,15 @@
  * The format is deliberately plain: one text/plain UTF-8 part, encoded
  * quoted-printable so that every line is short 7-bit text that any
  * relay, mailbox format or reader takes unchanged, and a subject that is
- * an RFC 2047 encoded-word when it is not plain ASCII.
+ * an RFC 2047 encoded-word when it is not plain ASCII. A message with an
+ * attachment (a calendar invitation) is multipart/mixed: that same text
+ * part, then the attachment in base64. An attachment's type and file
+ * name are headers too, so they are held to a strict token grammar.
  */
 #include "mail.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +133,75 @@ mail_check_body(const char *body, struct err *e)
 	if (!text_utf8_valid(body, n, true))
 		return err_invalid(e, "body", "the body must be UTF-8 text "
 		    "without control characters other than tab and line breaks");
+	return 0;
+}
+
+/* RFC 2045 token characters: printable ASCII but space and tspecials. */
+static bool
+is_token_char(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-.^_`{|}~", c) != NULL;
+}
+
+/* Skips a token at *p; false when there is none. */
+static bool
+skip_token(const char **p)
+{
+	const char *start = *p;
+	while (is_token_char((unsigned char)**p))
+		(*p)++;
+	return *p > start;
+}
+
+/* type "/" subtype *(";" [" "] attribute "=" value), all tokens: the
+ * MIME grammar without quoted strings, which we never need. */
+static bool
+content_type_valid(const char *s)
+{
+	const char *p = s;
+	if (!skip_token(&p) || *p++ != '/' || !skip_token(&p))
+		return false;
+	while (*p == ';') {
+		p++;
+		if (*p == ' ')
+			p++;
+		if (!skip_token(&p) || *p++ != '=' || !skip_token(&p))
+			return false;
+	}
+	return *p == '\0';
+}
+
+int
+mail_check_attachment(const struct mail_attachment *att, struct err *e)
+{
+	if (att == NULL)
+		return 0;
+	if (att->content_type == NULL ||
+	    strlen(att->content_type) > MAIL_ATTACHMENT_TYPE_MAX ||
+	    !content_type_valid(att->content_type))
+		return err_invalid(e, "attachment_type", "the attachment's content "
+		    "type must be \"type/subtype\" with \"; name=value\" parameters, "
+		    "at most %d bytes", MAIL_ATTACHMENT_TYPE_MAX);
+	size_t n = att->filename ? strlen(att->filename) : 0;
+	if (n == 0 || n > MAIL_ATTACHMENT_NAME_MAX || att->filename[0] == '.')
+		return err_invalid(e, "attachment_name", "the attachment's file name "
+		    "must be 1 to %d bytes, not starting with '.'",
+		    MAIL_ATTACHMENT_NAME_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)att->filename[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return err_invalid(e, "attachment_name", "the attachment's file "
+			    "name may only have letters, digits, '.', '_' and '-'");
+	}
+	if (att->data == NULL)
+		return err_invalid(e, "attachment", "the attachment has no data");
+	if (strlen(att->data) > MAIL_ATTACHMENT_MAX)
+		return err_invalid(e, "attachment", "the attachment is larger than %d bytes",
+		    MAIL_ATTACHMENT_MAX);
 	return 0;
 }
 
@@ -335,9 +408,19 @@ format_date(struct buf *out, time_t now)
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-void
-mail_format(struct buf *out, const char *from, const char *to,
-    const char *subject, const char *body, time_t now)
+/* 128 random bits as hex: unique without knowing our host name. */
+static void
+random_hex(char hex[33])
+{
+	unsigned char id[16];
+	randombytes_buf(id, sizeof(id));
+	sodium_bin2hex(hex, 33, id, sizeof(id));
+}
+
+/* The headers every message has, up to MIME-Version, no line end. */
+static void
+format_envelope(struct buf *out, const char *from, const char *to,
+    const char *subject, time_t now)
 {
 	buf_puts(out, "From: ");
 	format_from(out, from);
@@ -347,17 +430,82 @@ mail_format(struct buf *out, const char *from, const char *to,
 	mail_encode_header(out, subject, sizeof("Subject: ") - 1);
 	buf_puts(out, "\r\nDate: ");
 	format_date(out, now);
-	/* 128 random bits: unique without knowing our host name. */
-	unsigned char id[16];
-	char hex[2 * sizeof(id) + 1];
-	randombytes_buf(id, sizeof(id));
-	sodium_bin2hex(hex, sizeof(hex), id, sizeof(id));
+	char hex[33];
+	random_hex(hex);
 	buf_printf(out, "\r\nMessage-ID: <%s@imago>", hex);
-	buf_puts(out, "\r\nMIME-Version: 1.0"
-	    "\r\nContent-Type: text/plain; charset=utf-8"
-	    "\r\nContent-Transfer-Encoding: quoted-printable"
-	    "\r\n\r\n");
+	buf_puts(out, "\r\nMIME-Version: 1.0");
+}
+
+static const char text_part_headers[] =
+    "Content-Type: text/plain; charset=utf-8"
+    "\r\nContent-Transfer-Encoding: quoted-printable"
+    "\r\n\r\n";
+
+void
+mail_format(struct buf *out, const char *from, const char *to,
+    const char *subject, const char *body, time_t now)
+{
+	mail_format_with(out, from, to, subject, body, NULL, now);
+}
+
+/* data in base64, lines of 76 characters each ending in CRLF. */
+static void
+base64_lines(struct buf *out, const char *data, size_t n)
+{
+	size_t encoded_len = sodium_base64_ENCODED_LEN(n,
+	    sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = xmalloc(encoded_len);
+	sodium_bin2base64(b64, encoded_len, (const unsigned char *)data, n,
+	    sodium_base64_VARIANT_ORIGINAL);
+	size_t len = strlen(b64);
+	for (size_t i = 0; i < len; i += 76) {
+		buf_put(out, b64 + i, len - i < 76 ? len - i : 76);
+		buf_puts(out, "\r\n");
+	}
+	free(b64);
+}
+
+/*
+ * The boundary starts with "=_", which neither encoding can produce: in
+ * quoted-printable '=' is always followed by two hex digits or a line
+ * end, and base64 has no '_'. The part headers are ours and start with
+ * "Content-". So no line of a part can be a delimiter, whatever the
+ * content; the random rest only keeps nested forwards apart.
+ */
+void
+mail_format_with(struct buf *out, const char *from, const char *to,
+    const char *subject, const char *body, const struct mail_attachment *att,
+    time_t now)
+{
+	format_envelope(out, from, to, subject, now);
+	buf_puts(out, "\r\n");
+	if (att == NULL) {
+		buf_puts(out, text_part_headers);
+		mail_qp_encode(out, body, strlen(body));
+		return;
+	}
+	char hex[33];
+	random_hex(hex);
+	char boundary[48];
+	snprintf(boundary, sizeof(boundary), "=_imago_%s", hex);
+	/* Folded: on one line it would pass 78 characters. */
+	buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n",
+	    boundary);
+	buf_printf(out, "--%s\r\n", boundary);
+	buf_puts(out, text_part_headers);
+	size_t start = out->len;
 	mail_qp_encode(out, body, strlen(body));
+	/* The CRLF before a delimiter belongs to the delimiter; an empty
+	 * body has none of its own. */
+	if (out->len == start)
+		buf_puts(out, "\r\n");
+	buf_printf(out, "--%s\r\n", boundary);
+	buf_printf(out, "Content-Type: %s\r\n", att->content_type);
+	buf_puts(out, "Content-Transfer-Encoding: base64\r\n");
+	buf_printf(out, "Content-Disposition: attachment;\r\n filename=\"%s\"\r\n\r\n",
+	    att->filename);
+	base64_lines(out, att->data, strlen(att->data));
+	buf_printf(out, "--%s--\r\n", boundary);
 }
 
 /* Appends one byte of a line as quoted-printable; returns its width. */

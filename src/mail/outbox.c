@@ -35,12 +35,20 @@ int
 mail_enqueue(sqlite3 *db, const char *to, const char *subject,
     const char *body, struct err *e)
 {
+	return mail_enqueue_with(db, to, subject, body, NULL, e);
+}
+
+int
+mail_enqueue_with(sqlite3 *db, const char *to, const char *subject,
+    const char *body, const struct mail_attachment *att, struct err *e)
+{
 	if (mail_check_address(to, e) < 0 || mail_check_subject(subject, e) < 0 ||
-	    mail_check_body(body, e) < 0)
+	    mail_check_body(body, e) < 0 || mail_check_attachment(att, e) < 0)
 		return -1;
 	sqlite3_stmt *st = db_prepare(db,
-	    "INSERT INTO outbox(to_addr, subject, body, created_at, next_attempt_at)"
-	    " VALUES (?, ?, ?, ?, ?)", e);
+	    "INSERT INTO outbox(to_addr, subject, body, created_at, next_attempt_at,"
+	    " attachment_type, attachment_name, attachment)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_int64 now = (sqlite3_int64)time(NULL);
@@ -49,6 +57,12 @@ mail_enqueue(sqlite3 *db, const char *to, const char *subject,
 	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, now);
+	/* Unbound parameters are NULL: no attachment. */
+	if (att) {
+		sqlite3_bind_text(st, 6, att->content_type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, att->filename, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, att->data, -1, SQLITE_STATIC);
+	}
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e, "queueing mail");
 	sqlite3_finalize(st);
 	return rc;
@@ -120,6 +134,9 @@ struct queued {
 	char		*to;
 	char		*subject;
 	char		*body;
+	char		*attachment_type;	/* all three NULL: none */
+	char		*attachment_name;
+	char		*attachment;
 	int		 attempts;
 	sqlite3_int64	 next_attempt_at;
 };
@@ -165,7 +182,8 @@ record_failure(sqlite3 *db, const struct queued *q, const char *why,
 
 	sqlite3_stmt *st = db_prepare(db,
 	    "UPDATE outbox SET attempts = ?1, last_error = ?2, next_attempt_at = ?3,"
-	    " failed_at = ?4, body = CASE WHEN ?4 IS NULL THEN body ELSE '' END"
+	    " failed_at = ?4, body = CASE WHEN ?4 IS NULL THEN body ELSE '' END,"
+	    " attachment = CASE WHEN ?4 IS NULL THEN attachment ELSE NULL END"
 	    " WHERE id = ?5", e);
 	if (st == NULL)
 		return -1;
@@ -227,8 +245,11 @@ mark_sent(sqlite3 *db, sqlite3_int64 id, struct err *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
 	    /* The body goes once delivered: it may hold a live link (a
-	     * password reset), and the database should not. */
-	    "UPDATE outbox SET sent_at = ?, last_error = NULL, body = '' WHERE id = ?", e);
+	     * password reset), and the database should not. The attachment
+	     * goes too (an invitation holds links and personal details);
+	     * its type and name stay, like the subject, as a record. */
+	    "UPDATE outbox SET sent_at = ?, last_error = NULL, body = '',"
+	    " attachment = NULL WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
@@ -243,7 +264,8 @@ static int
 next_due(sqlite3 *db, sqlite3_int64 after_id, struct queued *q, struct err *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
-	    "SELECT id, to_addr, subject, body, attempts, next_attempt_at FROM outbox"
+	    "SELECT id, to_addr, subject, body, attempts, next_attempt_at,"
+	    " attachment_type, attachment_name, attachment FROM outbox"
 	    " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
 	    " AND id > ? ORDER BY id LIMIT 1", e);
 	if (st == NULL)
@@ -258,6 +280,9 @@ next_due(sqlite3 *db, sqlite3_int64 after_id, struct queued *q, struct err *e)
 		q->body = column_dup(st, 3);
 		q->attempts = sqlite3_column_int(st, 4);
 		q->next_attempt_at = sqlite3_column_int64(st, 5);
+		q->attachment_type = column_dup(st, 6);
+		q->attachment_name = column_dup(st, 7);
+		q->attachment = column_dup(st, 8);
 		rc = 1;
 	} else if (rc == SQLITE_DONE)
 		rc = 0;
@@ -273,6 +298,9 @@ queued_free(struct queued *q)
 	free(q->to);
 	free(q->subject);
 	free(q->body);
+	free(q->attachment_type);
+	free(q->attachment_name);
+	free(q->attachment);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -323,10 +351,15 @@ mail_deliver_pending_cancellable(const struct mail_config *cfg,
 		/* Checked again: a row written by hand must not become a
 		 * header it should not. Such a row can never be sent. */
 		struct err why = ERR_INIT;
+		struct mail_attachment att = {
+			q.attachment_type, q.attachment_name, q.attachment,
+		};
+		bool has_att = q.attachment_type || q.attachment_name || q.attachment;
 		if (q.to == NULL || q.subject == NULL || q.body == NULL ||
 		    mail_check_address(q.to, &why) < 0 ||
 		    mail_check_subject(q.subject, &why) < 0 ||
-		    mail_check_body(q.body, &why) < 0) {
+		    mail_check_body(q.body, &why) < 0 ||
+		    (has_att && mail_check_attachment(&att, &why) < 0)) {
 			char reason[sizeof(why.message) + 32];
 			snprintf(reason, sizeof(reason), "invalid message: %s",
 			    why.message[0] ? why.message : "a column is NULL");
@@ -338,7 +371,8 @@ mail_deliver_pending_cancellable(const struct mail_config *cfg,
 		}
 
 		buf_reset(&msg);
-		mail_format(&msg, from, q.to, q.subject, q.body, time(NULL));
+		mail_format_with(&msg, from, q.to, q.subject, q.body,
+		    has_att ? &att : NULL, time(NULL));
 		int delivered = smtp
 		    ? mail_smtp_deliver(cfg, from_addr, q.to, msg.data, msg.len, cancel, &why)
 		    : mail_maildir_deliver(cfg->maildir, msg.data, msg.len, &why);

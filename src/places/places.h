@@ -72,6 +72,10 @@ int	place_suggest(sqlite3 *db, const char *prefix, struct place *out,
  * 0 found, 1 none, -1 error. */
 int	place_nearest(sqlite3 *db, double lat, double lon, struct place *out,
 	    struct err *e);
+/* The IANA time zone of a gazetteer city ("America/Chicago"): 0, 1 when
+ * unknown or longer than n - 1, -1 error. */
+int	place_timezone(sqlite3 *db, int64_t place_id, char *out, size_t n,
+	    struct err *e);
 
 /*
  * Places a postal address, for imported profiles without coordinates:

@@ -642,3 +642,28 @@ place_gazetteer_loaded(sqlite3 *db)
 	sqlite3_finalize(st);
 	return loaded;
 }
+
+/* ---- time zones ---- */
+
+int
+place_timezone(sqlite3 *db, int64_t place_id, char *out, size_t n,
+    struct err *e)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT timezone FROM places"
+	    " WHERE id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, place_id);
+	int rc = sqlite3_step(st), ret = 1;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *tz = sqlite3_column_text(st, 0);
+		if (tz != NULL && *tz && strlen((const char *)tz) < n) {
+			memcpy(out, tz, strlen((const char *)tz) + 1);
+			ret = 0;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(db, e, "a place's time zone");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}

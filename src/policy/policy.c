@@ -83,3 +83,56 @@ policy_two_step_optional(unsigned roles)
 {
 	return (roles & ROLES_NEEDING_TWO_STEP) == 0;
 }
+
+bool
+policy_contact_inbox(const struct auth *a, int64_t owner_user_id)
+{
+	return signed_in(a) && !a->needs_two_step && owner_user_id != 0 &&
+	    owner_user_id == a->user.id;
+}
+
+/* ---- Recommendations, endorsements, referrals ---- */
+
+bool
+policy_recommend(const struct auth *a, int64_t owner_user_id)
+{
+	return signed_in(a) && !a->needs_two_step && a->user.id != owner_user_id;
+}
+
+bool
+policy_recommendation_decide(const struct auth *a, int64_t owner_user_id)
+{
+	return signed_in(a) && !a->needs_two_step && owner_user_id != 0 &&
+	    owner_user_id == a->user.id;
+}
+
+bool
+policy_endorse(const struct auth *a, bool own_verified, bool own_listed)
+{
+	return signed_in(a) && !a->needs_two_step && (a->user.roles & ROLE_THERAPIST) &&
+	    own_verified && own_listed;
+}
+
+bool
+policy_refer(const struct auth *a, bool own_listed)
+{
+	return signed_in(a) && !a->needs_two_step && (a->user.roles & ROLE_THERAPIST) &&
+	    own_listed;
+}
+
+/* ---- Appointments ---- */
+
+/* Not admins: who booked with whom is the two parties' business. */
+bool
+policy_appointment_therapist(const struct auth *a, int64_t owner_user_id)
+{
+	return signed_in(a) && !a->needs_two_step && owner_user_id != 0 &&
+	    a->user.id == owner_user_id;
+}
+
+bool
+policy_appointment_client(const struct auth *a, int64_t client_user_id)
+{
+	return signed_in(a) && !a->needs_two_step && client_user_id != 0 &&
+	    a->user.id == client_user_id;
+}

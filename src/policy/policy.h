@@ -48,4 +48,31 @@ bool	policy_account(const struct auth *a, int64_t user_id);
 /* Two-step sign-in may be turned off only where no role requires it. */
 bool	policy_two_step_optional(unsigned roles);
 
+/* Contact relay: messages sent to a profile are read, answered and
+ * marked as spam by its owner only; not by admins either, since they
+ * are private correspondence. */
+bool	policy_contact_inbox(const struct auth *a, int64_t owner_user_id);
+
+/* ---- Recommendations, endorsements, referrals ---- */
+/* Whether a signed-in caller's own appointments may count towards
+ * recommending the profile of owner_user_id: not their own profile.
+ * (Guests go by a booking's manage token instead.) */
+bool	policy_recommend(const struct auth *a, int64_t owner_user_id);
+/* Publishing or declining a profile's recommendations: its owner only;
+ * not admins either, since which testimonials show is the therapist's
+ * own choice. */
+bool	policy_recommendation_decide(const struct auth *a, int64_t owner_user_id);
+/* Endorsing a colleague: a therapist whose own profile is verified and
+ * listed. */
+bool	policy_endorse(const struct auth *a, bool own_verified, bool own_listed);
+/* Referring someone to a colleague: a therapist whose own profile is
+ * listed (a hidden one sends no mail in our name). */
+bool	policy_refer(const struct auth *a, bool own_listed);
+
+/* ---- Appointments ---- */
+/* The therapist side of an appointment: the profile's owner (not admins). */
+bool	policy_appointment_therapist(const struct auth *a, int64_t owner_user_id);
+/* The client side: the signed-in account that booked it. */
+bool	policy_appointment_client(const struct auth *a, int64_t client_user_id);
+
 #endif

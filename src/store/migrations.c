@@ -248,10 +248,176 @@ static const char m003_accounts[] =
 	"ALTER TABLE therapists ADD COLUMN verified_by TEXT;"	/* audit_ref of the admin */
 	"CREATE INDEX therapists_owner ON therapists(owner_user_id) WHERE owner_user_id IS NOT NULL;";
 
+
+/* Issue 4: contact, booking, recommendations. Times are Unix seconds
+ * (UTC) so that ordering and arithmetic need no parsing; a therapist's
+ * weekly hours are wall-clock minutes in their own IANA time zone. */
+static const char m004_booking[] =
+	/* Whether the public page shows the profile's email address: never
+	 * unless its therapist says so (the contact form relays instead). */
+	"ALTER TABLE therapists ADD COLUMN show_email INTEGER NOT NULL DEFAULT 0;"
+
+	/* ---- Contact relay ---- */
+	"CREATE TABLE contact_messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT NOT NULL,"			/* lower case */
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  preferred TEXT NOT NULL CHECK (preferred IN ('email','phone')),"
+	"  body TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('unconfirmed','delivered','spam')),"
+	"  confirm_token_hash BLOB UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  confirmed_at INTEGER,"
+	"  read_at INTEGER,"
+	"  replied_at INTEGER"
+	");"
+	"CREATE INDEX contact_messages_inbox ON contact_messages(therapist_id, status, id);"
+	"CREATE INDEX contact_messages_unconfirmed ON contact_messages(created_at) WHERE status = 'unconfirmed';"
+	"CREATE TABLE contact_replies ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES contact_messages(id) ON DELETE CASCADE,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX contact_replies_message ON contact_replies(message_id);"
+
+	/* ---- Availability ---- */
+	"CREATE TABLE booking_settings ("
+	"  therapist_id INTEGER PRIMARY KEY REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  timezone TEXT NOT NULL,"			/* IANA, e.g. Europe/Berlin */
+	"  buffer_minutes INTEGER NOT NULL DEFAULT 10,"
+	"  min_notice_minutes INTEGER NOT NULL DEFAULT 1440,"
+	"  max_days_ahead INTEGER NOT NULL DEFAULT 30,"
+	"  cancel_window_hours INTEGER NOT NULL DEFAULT 24,"
+	"  feed_token_hash BLOB UNIQUE,"		/* the private iCalendar feed */
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE availability_hours ("
+	"  therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"	/* ISO: 1 Monday */
+	"  start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1435),"
+	"  end_minute INTEGER NOT NULL CHECK (end_minute BETWEEN 5 AND 1440),"
+	"  CHECK (end_minute > start_minute),"
+	"  PRIMARY KEY (therapist_id, weekday, start_minute)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE dates_off ("
+	"  therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  day TEXT NOT NULL,"				/* YYYY-MM-DD in the therapist's zone */
+	"  PRIMARY KEY (therapist_id, day)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE appointment_types ("
+	"  id INTEGER PRIMARY KEY,"
+	"  therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('consultation','trial')),"
+	"  name TEXT NOT NULL,"
+	"  minutes INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480 AND minutes % 5 = 0),"
+	"  fee INTEGER NOT NULL DEFAULT 0 CHECK (fee >= 0),"	/* whole currency units */
+	"  currency TEXT NOT NULL DEFAULT '',"
+	"  mode TEXT NOT NULL CHECK (mode IN ('video','in_person')),"
+	"  active INTEGER NOT NULL DEFAULT 1"
+	");"
+	"CREATE INDEX appointment_types_therapist ON appointment_types(therapist_id);"
+
+	/* ---- Appointments ---- */
+	"CREATE TABLE appointments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"			/* random, public: links and iCalendar UID */
+	"  therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  type_id INTEGER REFERENCES appointment_types(id) ON DELETE SET NULL,"
+	"  kind TEXT NOT NULL,"				/* copied from the type when booked */
+	"  type_name TEXT NOT NULL,"
+	"  mode TEXT NOT NULL,"
+	"  fee INTEGER NOT NULL DEFAULT 0,"
+	"  currency TEXT NOT NULL DEFAULT '',"
+	"  starts_at INTEGER NOT NULL,"
+	"  ends_at INTEGER NOT NULL,"
+	"  buffer_minutes INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL CHECK (status IN ('held','booked','cancelled')),"
+	"  client_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT NOT NULL,"			/* lower case */
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  timezone TEXT NOT NULL,"			/* the booker's, for their mail */
+	"  manage_token_hash BLOB UNIQUE,"
+	"  confirm_token_hash BLOB UNIQUE,"		/* a guest's emailed link */
+	"  hold_expires_at INTEGER,"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"	/* iCalendar SEQUENCE */
+	"  reminder_sent INTEGER NOT NULL DEFAULT 0,"
+	"  cancelled_by TEXT,"				/* client, therapist, system */
+	"  created_at INTEGER NOT NULL,"
+	"  confirmed_at INTEGER,"
+	"  cancelled_at INTEGER,"
+	"  CHECK (ends_at > starts_at)"
+	");"
+	"CREATE INDEX appointments_therapist ON appointments(therapist_id, starts_at);"
+	"CREATE INDEX appointments_client ON appointments(client_user_id) WHERE client_user_id IS NOT NULL;"
+	"CREATE INDEX appointments_person ON appointments(therapist_id, email);"
+	"CREATE INDEX appointments_reminders ON appointments(starts_at) WHERE status = 'booked' AND reminder_sent = 0;"
+	"CREATE INDEX appointments_holds ON appointments(hold_expires_at) WHERE status = 'held';"
+	/* What makes double booking impossible: an appointment claims every
+	 * five-minute block from its start to its end plus the buffer, and
+	 * a block can belong to one appointment only. Two requests for the
+	 * same or overlapping times cannot both commit. */
+	"CREATE TABLE appointment_blocks ("
+	"  therapist_id INTEGER NOT NULL,"
+	"  block INTEGER NOT NULL,"			/* Unix time / 300 */
+	"  appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (therapist_id, block)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX appointment_blocks_appointment ON appointment_blocks(appointment_id);"
+	/* Links to manage an appointment (cancel, reschedule, recommend):
+	 * every mail about it carries a fresh one, valid until a week after
+	 * it ends; stored as SHA-256 like every other secret. */
+	"CREATE TABLE appointment_links ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX appointment_links_appointment ON appointment_links(appointment_id);"
+
+	/* ---- Recommendations, endorsements, referrals ---- */
+	"CREATE TABLE recommendations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  appointment_id INTEGER UNIQUE REFERENCES appointments(id) ON DELETE SET NULL,"
+	"  author_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  author_name TEXT NOT NULL,"		/* as the author wants it shown */
+	"  body TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('pending','published','declined')),"
+	"  created_at INTEGER NOT NULL,"
+	"  decided_at INTEGER"
+	");"
+	"CREATE INDEX recommendations_therapist ON recommendations(therapist_id, status, id);"
+	"CREATE TABLE endorsements ("
+	"  from_therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  to_therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK (from_therapist_id <> to_therapist_id),"
+	"  PRIMARY KEY (from_therapist_id, to_therapist_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX endorsements_to ON endorsements(to_therapist_id);"
+	"CREATE TABLE referrals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  from_therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  to_therapist_id INTEGER NOT NULL REFERENCES therapists(id) ON DELETE CASCADE,"
+	"  email TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX referrals_from ON referrals(from_therapist_id, id);"
+	/* Mail may carry one attachment (an .ics invitation). */
+	"ALTER TABLE outbox ADD COLUMN attachment_type TEXT;"
+	"ALTER TABLE outbox ADD COLUMN attachment_name TEXT;"
+	"ALTER TABLE outbox ADD COLUMN attachment TEXT;";
+
 static const struct migration migrations[] = {
 	{ 1, "initial schema: gazetteer and therapist directory", m001_initial },
 	{ 2, "country name aliases and places by population", m002_country_names },
 	{ 3, "accounts, sessions, tokens, outbox and audit log", m003_accounts },
+	{ 4, "contact relay, availability, appointments, recommendations", m004_booking },
 };
 
 const struct migration *

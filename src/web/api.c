@@ -11,6 +11,7 @@
 
 #include "../directory/therapist.h"
 #include "../places/places.h"
+#include "../reviews/reviews.h"
 #include "../util/jw.h"
 #include "../util/num.h"
 #include "../util/text.h"
@@ -68,9 +69,14 @@ api_therapist(struct http_request *req, struct http_response *res, struct err *e
 		return err_set(e, 404, "not_found", "id", "no therapist with id %lld", id);
 
 	struct jw j;
+	struct reviews_summary reviews;
+	if (reviews_summary(db, t.id, &reviews, e) != 0)
+		return -1;
 	jw_init(&j, &res->body);
 	jw_object_begin(&j);
 	therapist_json_fields(&j, &t);
+	jw_kv_int(&j, "recommendation_count", reviews.recommendations);
+	jw_kv_int(&j, "endorsement_count", reviews.endorsements);
 	char url[64];
 	snprintf(url, sizeof(url), "/therapists/%lld", (long long)t.id);
 	jw_kv_string(&j, "url", url);

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "../contact/contact.h"
 #include "../util/jw.h"
 #include "../util/num.h"
 #include "input.h"
@@ -466,7 +467,8 @@ api_me_export(struct http_request *req, struct http_response *res, struct err *e
 	struct jw j;
 	jw_init(&j, &res->body);
 	jw_object_begin(&j);
-	if (account_export_json(&r, &j, e) != 0 || export_profile_json(&r, &j, e) != 0)
+	if (account_export_json(&r, &j, e) != 0 || export_profile_json(&r, &j, e) != 0 ||
+	    contact_export_json(&r, &j, e) != 0)
 		return -1;
 	jw_object_end(&j);
 	http_reply_json(res, 200);

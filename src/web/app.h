@@ -168,4 +168,81 @@ int	page_admin_suspend(struct http_request *, struct http_response *, struct err
 int	page_admin_unsuspend(struct http_request *, struct http_response *, struct err *);
 int	page_admin_audit(struct http_request *, struct http_response *, struct err *);
 
+/* Contact relay: API (api_contact.c) and pages (pages_contact.c). */
+int	api_contact_send(struct http_request *, struct http_response *, struct err *);
+int	api_contact_confirm(struct http_request *, struct http_response *, struct err *);
+int	api_my_messages(struct http_request *, struct http_response *, struct err *);
+int	api_my_message(struct http_request *, struct http_response *, struct err *);
+int	api_my_message_reply(struct http_request *, struct http_response *, struct err *);
+int	api_my_message_spam(struct http_request *, struct http_response *, struct err *);
+int	page_contact_message(struct http_request *, struct http_response *, struct err *);
+int	page_contact_confirm(struct http_request *, struct http_response *, struct err *);
+int	page_inbox(struct http_request *, struct http_response *, struct err *);
+int	page_inbox_message(struct http_request *, struct http_response *, struct err *);
+int	page_inbox_reply(struct http_request *, struct http_response *, struct err *);
+int	page_inbox_spam(struct http_request *, struct http_response *, struct err *);
+int	page_inbox_not_spam(struct http_request *, struct http_response *, struct err *);
+/* A message's fields from a JSON body or a form (api_contact.c). */
+struct input;
+struct contact_input;
+extern const char *const contact_input_fields[];
+int	contact_from_input(const struct input *in, struct contact_input *out,
+	    struct err *e);
+
+/* Recommendations, endorsements, referrals: API (api_reviews.c) and
+ * pages (pages_recommend.c). */
+int	api_recommendations(struct http_request *, struct http_response *, struct err *);
+int	api_my_recommendations(struct http_request *, struct http_response *, struct err *);
+int	api_recommendation_publication(struct http_request *, struct http_response *, struct err *);
+int	api_endorsement(struct http_request *, struct http_response *, struct err *);
+int	api_endorsements(struct http_request *, struct http_response *, struct err *);
+int	api_referrals(struct http_request *, struct http_response *, struct err *);
+int	page_recommend(struct http_request *, struct http_response *, struct err *);
+int	page_recommend_link(struct http_request *, struct http_response *, struct err *);
+int	page_endorse(struct http_request *, struct http_response *, struct err *);
+int	page_unendorse(struct http_request *, struct http_response *, struct err *);
+int	page_my_recommendations(struct http_request *, struct http_response *, struct err *);
+int	page_recommendation_publish(struct http_request *, struct http_response *, struct err *);
+int	page_recommendation_decline(struct http_request *, struct http_response *, struct err *);
+int	page_my_referrals(struct http_request *, struct http_response *, struct err *);
+
+
+/* Booking: API (api_booking.c) and pages (pages_booking.c). */
+int	api_booking_offer(struct http_request *, struct http_response *, struct err *);
+int	api_booking_slots(struct http_request *, struct http_response *, struct err *);
+int	api_booking_create(struct http_request *, struct http_response *, struct err *);
+int	api_booking_confirm(struct http_request *, struct http_response *, struct err *);
+int	api_appointment_manage(struct http_request *, struct http_response *, struct err *);
+int	api_appointment_manage_cancel(struct http_request *, struct http_response *, struct err *);
+int	api_appointment_manage_move(struct http_request *, struct http_response *, struct err *);
+int	api_my_appointments(struct http_request *, struct http_response *, struct err *);
+int	api_my_appointment_cancel(struct http_request *, struct http_response *, struct err *);
+int	api_my_appointment_move(struct http_request *, struct http_response *, struct err *);
+int	api_my_availability(struct http_request *, struct http_response *, struct err *);
+int	api_my_types(struct http_request *, struct http_response *, struct err *);
+int	api_my_type(struct http_request *, struct http_response *, struct err *);
+int	api_my_calendar_feed(struct http_request *, struct http_response *, struct err *);
+int	calendar_feed(struct http_request *, struct http_response *, struct err *);
+int	page_book(struct http_request *, struct http_response *, struct err *);
+int	page_book_submit(struct http_request *, struct http_response *, struct err *);
+int	page_booking_confirm(struct http_request *, struct http_response *, struct err *);
+int	page_manage(struct http_request *, struct http_response *, struct err *);
+int	page_manage_cancel(struct http_request *, struct http_response *, struct err *);
+int	page_manage_move(struct http_request *, struct http_response *, struct err *);
+int	page_my_appointments(struct http_request *, struct http_response *, struct err *);
+int	page_therapist_appointments(struct http_request *, struct http_response *, struct err *);
+int	page_appointment(struct http_request *, struct http_response *, struct err *);
+int	page_appointment_cancel(struct http_request *, struct http_response *, struct err *);
+int	page_appointment_move(struct http_request *, struct http_response *, struct err *);
+int	page_availability(struct http_request *, struct http_response *, struct err *);
+int	page_type_add(struct http_request *, struct http_response *, struct err *);
+int	page_type_delete(struct http_request *, struct http_response *, struct err *);
+int	page_accepting(struct http_request *, struct http_response *, struct err *);
+int	page_feed(struct http_request *, struct http_response *, struct err *);
+/* The visitor's zone (?tz=, else zone_default) and the instant their
+ * day ?from= (else today) begins; for the slot listings. */
+struct tz;
+int	web_slot_window(struct http_request *req, const char *zone_default,
+	    time_t now, const struct tz **zone, time_t *from, struct err *e);
+
 #endif

@@ -76,8 +76,10 @@ header_account(struct buf *b, struct http_request *req)
 			menu_link(b, req, "/signin/code", "Finish signing in");
 		} else {
 			menu_link(b, req, "/account", "Account");
-			if (a->user.roles & ROLE_THERAPIST)
+			if (a->user.roles & ROLE_THERAPIST) {
 				menu_link(b, req, "/account/profile", "My profile");
+				menu_link(b, req, "/therapist/messages", "Messages");
+			}
 			if (a->user.roles & ROLE_ADMIN)
 				menu_link(b, req, "/admin", "Admin");
 		}
@@ -1049,7 +1051,10 @@ has_office(const struct therapist *t)
 static void
 profile_contact(struct buf *b, sqlite3 *db, const struct therapist *t)
 {
-	if (!*t->phone && !*t->email && !*t->website && !has_office(t))
+	/* The address shows only when its therapist chose so; otherwise
+	 * the message form (pages_contact.c) relays. */
+	bool email = t->show_email && *t->email;
+	if (!*t->phone && !email && !*t->website && !has_office(t))
 		return;
 	html_raw(b, "<section class=\"card\"><h2>Contact</h2><dl class=\"facts\">");
 	if (*t->phone) {
@@ -1066,7 +1071,7 @@ profile_contact(struct buf *b, sqlite3 *db, const struct therapist *t)
 		html_raw(b, "</a></dd>");
 		buf_free(&tel);
 	}
-	if (*t->email) {
+	if (email) {
 		struct buf mail = BUF_INIT;
 		buf_puts(&mail, "mailto:");
 		buf_puts(&mail, t->email);
@@ -1185,9 +1190,10 @@ profile_map(struct buf *b, struct app *app, const struct therapist *t)
 }
 
 static void
-profile_body(struct buf *b, struct app *app, sqlite3 *db,
+profile_body(struct buf *b, struct http_request *req, sqlite3 *db,
     const struct therapist *t)
 {
+	struct app *app = req->app;
 	html_raw(b, "<article class=\"profile\">"
 	    "<p class=\"back\"><a href=\"/\">\xe2\x86\x90 New search</a></p>");
 	profile_header(b, t);
@@ -1195,8 +1201,11 @@ profile_body(struct buf *b, struct app *app, sqlite3 *db,
 	profile_section_markdown(b, "About", t->bio);
 	profile_section_markdown(b, "Approach", t->approach);
 	profile_specialties(b, t);
+	profile_booking_section(b, req, db, t);
+	profile_recommendations_section(b, req, db, t);
 	html_raw(b, "</div><div class=\"profile-side\">");
 	profile_contact(b, db, t);
+	profile_contact_form(b, req, t);
 	profile_map(b, app, t);
 	profile_details(b, db, t);
 	html_raw(b, "</div></div></article>\n");
@@ -1230,7 +1239,7 @@ page_profile(struct http_request *req, struct http_response *res, struct err *e)
 		html_attrf(b, "href", "/admin/therapists/%lld", (long long)t.id);
 		html_raw(b, ">Manage this listing (admin)</a></p>\n");
 	}
-	profile_body(b, app, db, &t);
+	profile_body(b, req, db, &t);
 	page_end(b, app);
 	http_reply_html(res, 200);
 	return 0;

@@ -7,6 +7,7 @@
 #define IMAGO_PAGES_H
 
 #include "../util/buf.h"
+#include "../directory/therapist.h"
 #include "app.h"
 
 struct page {
@@ -27,5 +28,18 @@ void	page_form_begin(struct buf *b, struct http_request *req, const char *action
 void	page_error(struct buf *b, struct app *app, const struct err *e);
 /* The same with the request, so the header shows the account menu. */
 void	page_error_for(struct buf *b, struct http_request *req, const struct err *e);
+
+/*
+ * Sections of a therapist's public page (/therapists/{id}) that other
+ * page files provide: free slots and the booking form (pages_booking.c),
+ * the contact form (pages_contact.c), recommendations and endorsements
+ * (pages_recommend.c). Each writes nothing when it has nothing to show.
+ */
+void	profile_booking_section(struct buf *b, struct http_request *req, sqlite3 *db,
+	    const struct therapist *t);
+void	profile_contact_form(struct buf *b, struct http_request *req,
+	    const struct therapist *t);
+void	profile_recommendations_section(struct buf *b, struct http_request *req,
+	    sqlite3 *db, const struct therapist *t);
 
 #endif

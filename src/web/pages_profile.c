@@ -94,7 +94,10 @@ static const struct form_field office_fields[] = {
 static const struct form_field contact_fields[] = {
 	{ "phone", "Phone", FIELD_TEL, STR(phone), THERAPIST_SHORT_MAX, "tel", NULL },
 	{ "email", "Email for clients", FIELD_EMAIL, STR(email), THERAPIST_SHORT_MAX,
-	    "email", "Shown on your public page." },
+	    "email", "Shown on your public page only if you tick the box below."
+	    " Either way, people can write to you with the message form on your"
+	    " page: messages come to your inbox here and to your account's email"
+	    " address, which nobody sees." },
 	{ "website", "Website", FIELD_URL, STR(website), THERAPIST_URL_MAX, "url",
 	    "Starting with https:// or http://." },
 };
@@ -410,6 +413,8 @@ profile_form(struct buf *b, struct http_request *req, const struct form_values *
 
 	group_begin(b, "Contact");
 	form_fields(b, contact_fields, NFIELDS(contact_fields), fv, e);
+	checkbox_one(b, "show_email", "Show my email address on my public page",
+	    flag_value(fv, "show_email", t ? t->show_email : false), e);
 	html_raw(b, "</fieldset>");
 
 	group_begin(b, "In your own words");
@@ -722,6 +727,7 @@ clear_checkbox_fields(struct therapist *t)
 {
 	t->accepting_new_clients = false;
 	t->sliding_scale = false;
+	t->show_email = false;
 	t->certifications = 0;
 	t->specialties = 0;
 	t->formats = 0;

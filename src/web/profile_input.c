@@ -14,8 +14,8 @@ const char *const profile_input_fields[] = {
 	"name", "credentials", "license_number", "license_regions", "certifications",
 	"specialties", "formats", "languages", "years_experience",
 	"accepting_new_clients", "fee_min", "fee_max", "sliding_scale", "address",
-	"city", "region", "postal_code", "country", "phone", "email", "website",
-	"bio", "approach", NULL
+	"city", "region", "postal_code", "country", "phone", "email", "show_email",
+	"website", "bio", "approach", NULL
 };
 
 struct text_field {
@@ -98,7 +98,8 @@ profile_from_input(const struct input *in, struct therapist *t, struct err *e)
 	    int_field(in, "fee_max", 100000, &t->fee_max, e) != 0 ||
 	    input_bool(in, "accepting_new_clients", t->accepting_new_clients,
 	    &t->accepting_new_clients, e) != 0 ||
-	    input_bool(in, "sliding_scale", t->sliding_scale, &t->sliding_scale, e) != 0)
+	    input_bool(in, "sliding_scale", t->sliding_scale, &t->sliding_scale, e) != 0 ||
+	    input_bool(in, "show_email", t->show_email, &t->show_email, e) != 0)
 		return -1;
 	return 0;
 }

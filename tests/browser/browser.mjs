@@ -41,13 +41,15 @@ export function url(path) {
 }
 
 /*
- * A new context and page. options: viewport, javaScriptEnabled.
+ * A new context and page. options: viewport, javaScriptEnabled,
+ * timezoneId (the browser's IANA time zone; default: the host's).
  * Returns { context, page, problems, external, close }.
  */
 export async function openPage(browser, options = {}) {
 	const context = await browser.newContext({
 		viewport: options.viewport || DESKTOP,
 		javaScriptEnabled: options.javaScriptEnabled !== false,
+		...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
 	});
 	const problems = [];
 	const external = [];

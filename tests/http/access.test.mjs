@@ -65,6 +65,87 @@ const row = (method, pattern, expect, opts = {}) => ({ method, pattern, expect, 
 const STATIC = { '/static/{name}': 'style.css', '/static/leaflet/{name}': 'leaflet.js', '/static/leaflet/images/{name}': 'marker-icon.png' };
 const BOGUS = 'x'.repeat(43);
 
+/* Recommendations, endorsements, referrals: a valid recommendation, a
+ * pending one of P1 written straight to the database (with the
+ * appointment it needs), and P2 verified by the admin. */
+const REVIEW_TEXT = { author_name: 'Matrix M.', body: 'Calm, clear and kind: it helped us a lot.' };
+async function seedRecommendation(ctx) {
+	const { sqliteExec } = await import('../lib/accounts.mjs');
+	const now = Math.floor(Date.now() / 1000);
+	const ref = `mx-rec-${process.pid}-${now}-${Math.random().toString(36).slice(2)}`;
+	sqliteExec(ctx.server.dbPath, 'INSERT INTO appointments (ref, therapist_id, kind, type_name, mode,' +
+	    ' starts_at, ends_at, status, name, email, timezone, created_at) VALUES' +
+	    ` ('${ref}', ${ctx.P1}, 'consultation', 'Consultation', 'video', ${now - 7200}, ${now - 3600},` +
+	    ` 'booked', 'Matrix Client', 'mx-rec@example.org', 'UTC', ${now - 86400});` +
+	    'INSERT INTO recommendations (therapist_id, appointment_id, author_name, body, status, created_at)' +
+	    ` VALUES (${ctx.P1}, last_insert_rowid(), 'Matrix M.', 'Seeded for the access matrix.', 'pending', ${now});`);
+	ctx.id = sqliteJson(ctx.server.dbPath, 'SELECT max(id) AS id FROM recommendations')[0].id;
+}
+async function verifyP2(ctx) {
+	const res = await ctx.actors.admin.client.post(`/api/v1/admin/therapists/${ctx.P2}/verification`, {});
+	assert.equal(res.status, 200, res.where);
+}
+
+/* Contact relay: a message delivered to P1's inbox (sent and confirmed
+ * through the API), for the rows about one message. */
+const CONTACT_TEXT = { name: 'Matrix Sender', message: 'Hello from the access matrix.' };
+async function contactMessage(ctx) {
+	const { linkToken, waitForMail } = await import('../lib/accounts.mjs');
+	const email = uniqueEmail('mx-contact');
+	const anon = new Client(ctx.server.url);
+	let res = await anon.post(`/api/v1/therapists/${ctx.P1}/messages`, { ...CONTACT_TEXT, email });
+	assert.equal(res.status, 202, res.where);
+	res = await anon.post('/api/v1/contact/confirm', { token: linkToken(await waitForMail(ctx.server.maildir, email)) });
+	assert.equal(res.status, 200, res.where);
+	ctx.id = sqliteJson(ctx.server.dbPath, `SELECT id FROM contact_messages WHERE email = '${email}'`)[0].id;
+}
+
+/* Booking: P1 and P2 take bookings (Berlin, every day 09:00-17:00); the
+ * free times of P1's trial type are handed out one per booking; an
+ * appointment a throwaway client booked with P1 serves the rows about
+ * one appointment, and a spare type of P1 the rows about one type. */
+const BOOKING_HOURS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => `${d} 09:00-17:00`);
+async function bookingOffered(ctx) {
+	for (const [who, id] of [['therapist', ctx.P1], ['other', ctx.P2]]) {
+		const c = ctx.actors[who].client;
+		let res = await c.patch(`/api/v1/therapists/${id}`, { accepting_new_clients: true });
+		assert.equal(res.status, 200, res.where);
+		res = await c.call('PUT', '/api/v1/me/availability', { json: { timezone: 'Europe/Berlin', buffer_minutes: 10,
+		    min_notice_minutes: 0, max_days_ahead: 60, cancel_window_hours: 0, hours: BOOKING_HOURS } });
+		assert.equal(res.status, 200, res.where);
+	}
+	if (ctx.bookingType === undefined) {
+		const res = await ctx.actors.therapist.client.post('/api/v1/me/appointment-types',
+		    { kind: 'trial', name: 'Matrix session', minutes: 50, fee: 0, mode: 'video' });
+		assert.equal(res.status, 201, res.where);
+		ctx.bookingType = res.json.type.id;
+		/* From three hours ahead: a time handed out must not pass before it is used. */
+		const slots = await new Client(ctx.server.url).get(`/api/v1/therapists/${ctx.P1}/slots?type=${ctx.bookingType}&days=60`);
+		assert.equal(slots.status, 200, slots.where);
+		ctx.bookingSlots = slots.json.slots.map((x) => x.start).filter((x) => Date.parse(x) > Date.now() + 3 * 3600e3);
+	}
+}
+function bookingSlot(ctx) {
+	assert.ok(ctx.bookingSlots.length > 0, 'free times left for the matrix');
+	return ctx.bookingSlots.shift();
+}
+async function bookingWithP1(ctx) {
+	await bookingOffered(ctx);
+	const booker = await makeUser(ctx.server, { tag: 'mx-booker' });
+	const res = await booker.client.post(`/api/v1/therapists/${ctx.P1}/bookings`, { type: ctx.bookingType, start: bookingSlot(ctx), name: 'Matrix Booker' });
+	assert.equal(res.status, 201, res.where);
+	ctx.ref = res.json.appointment.ref;
+	ctx.moveTo = bookingSlot(ctx);
+}
+async function bookingTypeOfP1(ctx) {
+	const res = await ctx.actors.therapist.client.post('/api/v1/me/appointment-types',
+	    { kind: 'consultation', name: 'Matrix spare type', minutes: 15, fee: 0, mode: 'video', active: false });
+	assert.equal(res.status, 201, res.where);
+	ctx.id = res.json.type.id;
+}
+const bookingBody = (ctx, who) => ({ type: ctx.bookingType, start: bookingSlot(ctx), name: `Matrix ${who}`,
+    ...(who === 'anonymous' ? { email: uniqueEmail('mx-book') } : {}) });
+
 const API_ROWS = [
 	/* The directory and the server. */
 	row('GET', '/', everyone(200)),
@@ -142,6 +223,71 @@ const API_ROWS = [
 	}),
 	row('DELETE', '/api/v1/admin/users/{id}/suspension', adminOnly(200), { prepare: (ctx) => { ctx.id = ctx.spare.id; } }),
 	row('GET', '/api/v1/admin/audit', adminOnly(200)),
+
+	/* Recommendations, endorsements, referrals. Nobody here has had an
+	 * appointment, so recommending is refused to all alike; P2 is
+	 * verified so that its owner ("other") may endorse P1, while P1's
+	 * owner may not endorse itself. Admins have no profile. */
+	row('GET', '/api/v1/therapists/{id}/recommendations', everyone(200)),
+	row('POST', '/api/v1/therapists/{id}/recommendations', each(401, 403, 403, 403, 403), { body: () => REVIEW_TEXT }),
+	row('GET', '/api/v1/me/recommendations', each(401, 403, 200, 200, 404)),
+	row('POST', '/api/v1/me/recommendations/{id}/publication', each(401, 403, 200, 404, 404), { prepare: seedRecommendation }),
+	row('DELETE', '/api/v1/me/recommendations/{id}/publication', each(401, 403, 200, 404, 404), { prepare: seedRecommendation }),
+	row('POST', '/api/v1/therapists/{id}/endorsement', each(401, 403, 422, 201, 403), { prepare: verifyP2 }),
+	row('DELETE', '/api/v1/therapists/{id}/endorsement', each(401, 403, 200, 200, 403)),
+	row('GET', '/api/v1/therapists/{id}/endorsements', everyone(200)),
+	row('GET', '/api/v1/me/referrals', each(401, 403, 200, 200, 404)),
+	row('POST', '/api/v1/me/referrals', each(401, 403, 201, 201, 403), {
+		body: (ctx, who) => ({ to_therapist_id: who === 'therapist' ? ctx.P2 : ctx.P1, email: uniqueEmail('matrix-referred') }),
+	}),
+
+	/* Contact relay: anyone writes to a listed profile; only the owner
+	 * of P1 reads, answers and sorts its messages (admins have no
+	 * profile: an empty inbox, and someone else's message is a 404). */
+	row('POST', '/api/v1/therapists/{id}/messages', everyone(202), { body: () => ({ ...CONTACT_TEXT, email: uniqueEmail('mx-contact-api') }) }),
+	row('POST', '/api/v1/contact/confirm', everyone(404), { body: () => ({ token: BOGUS }) }),
+	row('GET', '/api/v1/me/messages', each(401, 403, 200, 200, 200)),
+	row('GET', '/api/v1/me/messages/{id}', each(401, 403, 200, 404, 404), { prepare: contactMessage }),
+	row('POST', '/api/v1/me/messages/{id}/reply', each(401, 403, 200, 404, 404), { prepare: contactMessage, body: () => ({ message: 'Thank you for writing.' }) }),
+	row('POST', '/api/v1/me/messages/{id}/spam', each(401, 403, 200, 404, 404), { prepare: contactMessage, body: () => ({}) }),
+	row('DELETE', '/api/v1/me/messages/{id}/spam', each(401, 403, 200, 404, 404), { prepare: contactMessage }),
+	/* Booking. Public: what P1 offers, its free times, a booking (a guest
+	 * is held until the mailed link is opened: 202; anyone signed in is
+	 * booked: 201), and the emailed links (bogus here: 404 to all). The
+	 * parties' own: an appointment with P1 is its therapist's to change,
+	 * nobody else's to see (404). A therapist's own availability, types
+	 * and feed (admins pass the role check but have no profile: 404). */
+	row('GET', '/api/v1/therapists/{id}/availability', everyone(200), { prepare: bookingOffered }),
+	row('GET', '/api/v1/therapists/{id}/slots', everyone(200), { prepare: bookingOffered, path: (ctx) => `/api/v1/therapists/${ctx.P1}/slots?type=${ctx.bookingType}` }),
+	row('POST', '/api/v1/therapists/{id}/bookings', each(202, 201, 201, 201, 201), { prepare: bookingOffered, body: bookingBody }),
+	row('POST', '/api/v1/bookings/confirm', everyone(404), { body: () => ({ token: BOGUS }) }),
+	row('POST', '/api/v1/appointments/manage', everyone(404), { body: () => ({ token: BOGUS }) }),
+	row('POST', '/api/v1/appointments/manage/cancel', everyone(404), { body: () => ({ token: BOGUS }) }),
+	row('POST', '/api/v1/appointments/manage/reschedule', everyone(404), { prepare: bookingOffered, body: (ctx) => ({ token: BOGUS, start: ctx.bookingSlots[0] }) }),
+	row('GET', '/api/v1/me/appointments', signedIn(200)),
+	row('POST', '/api/v1/me/appointments/{ref}/cancel', each(401, 404, 200, 404, 404), { prepare: bookingWithP1, path: (ctx) => `/api/v1/me/appointments/${ctx.ref}/cancel` }),
+	row('POST', '/api/v1/me/appointments/{ref}/reschedule', each(401, 404, 200, 404, 404), {
+		prepare: bookingWithP1, path: (ctx) => `/api/v1/me/appointments/${ctx.ref}/reschedule`, body: (ctx) => ({ start: ctx.moveTo }),
+	}),
+	row('GET', '/api/v1/me/availability', each(401, 403, 200, 200, 404)),
+	row('PUT', '/api/v1/me/availability', each(401, 403, 200, 200, 404), { prepare: bookingOffered, body: () => ({ buffer_minutes: 10 }) }),
+	row('POST', '/api/v1/me/appointment-types', each(401, 403, 201, 201, 404), {
+		body: (ctx, who) => ({ kind: 'trial', name: `Matrix type ${who}`, minutes: 30, fee: 0, mode: 'video', active: false }),
+	}),
+	row('PATCH', '/api/v1/me/appointment-types/{id}', each(401, 403, 200, 404, 404), { prepare: bookingTypeOfP1, body: (ctx, who) => ({ name: `Renamed by ${who}` }) }),
+	row('DELETE', '/api/v1/me/appointment-types/{id}', each(401, 403, 200, 404, 404), { prepare: bookingTypeOfP1 }),
+	row('POST', '/api/v1/me/calendar-feed', each(401, 403, 201, 201, 404), { prepare: bookingOffered, body: () => ({}) }),
+	row('DELETE', '/api/v1/me/calendar-feed', each(401, 403, 200, 200, 404), { prepare: bookingOffered }),
+	/* A feed is open to whoever has its address. */
+	row('GET', '/calendar/{name}', everyone(200), {
+		prepare: async (ctx) => {
+			await bookingOffered(ctx);
+			const res = await ctx.actors.therapist.client.post('/api/v1/me/calendar-feed', {});
+			assert.equal(res.status, 201, res.where);
+			ctx.feedPath = new URL(res.json.url, ctx.server.url).pathname;
+		},
+		path: (ctx) => ctx.feedPath,
+	}),
 ];
 
 /* HTML pages: forms are posted with the csrf field of the caller's
@@ -223,6 +369,60 @@ const PAGE_ROWS = [
 	page('POST', '/admin/users/{id}/suspend', adminOnly('303 /admin'), { prepare: (ctx) => { ctx.id = ctx.spare.id; } }),
 	page('POST', '/admin/users/{id}/unsuspend', adminOnly('303 /admin'), { prepare: (ctx) => { ctx.id = ctx.spare.id; } }),
 	page('GET', '/admin/audit', adminOnly(200, TO_SIGNIN)),
+
+	/* Recommendations, endorsements, referrals (see the API rows). */
+	page('POST', '/therapists/{id}/recommend', each(401, 403, 403, 403, 403), { body: () => REVIEW_TEXT }),
+	page('GET', '/recommend', everyone(400), { path: bogusLink('/recommend') }),
+	page('POST', '/recommend', everyone(400), { body: () => ({ token: BOGUS, ...REVIEW_TEXT }) }),
+	page('POST', '/therapists/{id}/endorse', each(401, 403, 422, '303 /therapists/', 403), { prepare: verifyP2 }),
+	page('POST', '/therapists/{id}/unendorse', each(401, 403, '303 /therapists/', '303 /therapists/', 403)),
+	page('GET', '/therapist/recommendations', each(TO_SIGNIN, 403, 200, 200, 200)),
+	page('POST', '/therapist/recommendations/{id}/publish', each(401, 403, '303 /therapist/recommendations', 404, 404), { prepare: seedRecommendation }),
+	page('POST', '/therapist/recommendations/{id}/decline', each(401, 403, '303 /therapist/recommendations', 404, 404), { prepare: seedRecommendation }),
+	page('GET', '/therapist/referrals', each(TO_SIGNIN, 403, 200, 200, 200)),
+	page('POST', '/therapist/referrals', each(401, 403, '303 /therapist/referrals', '303 /therapist/referrals', 403), {
+		body: (ctx, who) => ({ email: uniqueEmail('mx-page-referred'), therapist: String(who === 'therapist' ? ctx.P2 : ctx.P1), note: '' }),
+	}),
+
+	/* Contact relay (see the API rows). */
+	page('GET', '/therapists/{id}/message', everyone(200)),
+	page('POST', '/therapists/{id}/message', everyone('303 /therapists/'), { body: () => ({ ...CONTACT_TEXT, email: uniqueEmail('mx-contact-page') }) }),
+	page('GET', '/contact/confirm', everyone(200), { path: bogusLink('/contact/confirm') }),
+	page('POST', '/contact/confirm', everyone(404), { body: () => ({ token: BOGUS }) }),
+	page('GET', '/therapist/messages', each(TO_SIGNIN, 403, 200, 200, 200)),
+	page('GET', '/therapist/messages/{id}', each(TO_SIGNIN, 403, 200, 404, 404), { prepare: contactMessage }),
+	page('POST', '/therapist/messages/{id}/reply', each(401, 403, '303 /therapist/messages/', 404, 404), { prepare: contactMessage, body: () => ({ message: 'Thank you for writing.' }) }),
+	page('POST', '/therapist/messages/{id}/spam', each(401, 403, '303 /therapist/messages?done=spam', 404, 404), { prepare: contactMessage }),
+	page('POST', '/therapist/messages/{id}/not-spam', each(401, 403, '303 /therapist/messages/', 404, 404), { prepare: contactMessage }),
+	/* Booking (see the API rows). A guest's booking asks them to check
+	 * their email (200); anyone signed in is booked and sent to it. */
+	page('GET', '/therapists/{id}/book', everyone(200), { prepare: bookingOffered }),
+	page('POST', '/therapists/{id}/book', each(200, '303 /appointments/', '303 /appointments/', '303 /appointments/', '303 /appointments/'), {
+		prepare: bookingOffered, body: (ctx, who) => ({ ...bookingBody(ctx, who), type: String(ctx.bookingType), tz: 'Europe/Berlin' }),
+	}),
+	page('GET', '/appointments/confirm', everyone(200), { path: bogusLink('/appointments/confirm') }),
+	page('POST', '/appointments/confirm', everyone(404), { body: () => ({ token: BOGUS }) }),
+	page('GET', '/appointments/manage', everyone(404), { path: bogusLink('/appointments/manage') }),
+	page('POST', '/appointments/manage/cancel', everyone(404), { body: () => ({ token: BOGUS }) }),
+	page('POST', '/appointments/manage/move', everyone(404), { prepare: bookingOffered, body: (ctx) => ({ token: BOGUS, start: ctx.bookingSlots[0] }) }),
+	page('GET', '/account/appointments', signedIn(200, TO_SIGNIN)),
+	page('GET', '/therapist/appointments', each(TO_SIGNIN, 403, 200, 200, 200)),
+	page('GET', '/appointments/{ref}', each(TO_SIGNIN, 404, 200, 404, 404), { prepare: bookingWithP1, path: (ctx) => `/appointments/${ctx.ref}` }),
+	page('POST', '/appointments/{ref}/cancel', each(401, 404, '303 /appointments/', 404, 404), { prepare: bookingWithP1, path: (ctx) => `/appointments/${ctx.ref}/cancel` }),
+	page('POST', '/appointments/{ref}/move', each(401, 404, '303 /appointments/', 404, 404), {
+		prepare: bookingWithP1, path: (ctx) => `/appointments/${ctx.ref}/move`, body: (ctx) => ({ start: ctx.moveTo }),
+	}),
+	page('GET', '/therapist/availability', each(TO_SIGNIN, 403, 200, 200, 404)),
+	page('POST', '/therapist/availability', each(401, 403, '303 /therapist/availability', '303 /therapist/availability', 404), {
+		prepare: bookingOffered, body: () => ({ buffer_minutes: '10' }),
+	}),
+	page('POST', '/therapist/availability/types', each(401, 403, '303 /therapist/availability', '303 /therapist/availability', 404), {
+		body: (ctx, who) => ({ kind: 'trial', name: `Page type ${who}`, minutes: '30', mode: 'video' }),
+	}),
+	page('POST', '/therapist/availability/types/{id}/delete', each(401, 403, '303 /therapist/availability', 404, 404), { prepare: bookingTypeOfP1 }),
+	page('POST', '/therapist/availability/accepting', each(401, 403, '303 /therapist/availability', '303 /therapist/availability', 404), { body: () => ({ accepting: 'on' }) }),
+	/* A new feed address is shown once, on the page itself. */
+	page('POST', '/therapist/availability/feed', each(401, 403, 200, 200, 404), { prepare: bookingOffered, body: () => ({ feed: 'new' }) }),
 ];
 
 const ROWS = [...API_ROWS, ...PAGE_ROWS];

@@ -59,7 +59,10 @@ describe('the full profile', () => {
 		assert.equal(p.fee_min, 120);
 		assert.equal(p.fee_max, 180);
 		assert.equal(p.sliding_scale, true);
-		assert.equal(p.email, 'renee@example.org');
+		/* An imported therapist never chose to publish an address:
+		 * people write through the contact relay instead. */
+		assert.equal(p.email, undefined);
+		assert.ok(!res.text.includes('renee@example.org'), 'the address appears nowhere');
 		assert.equal(p.phone, '+1 (212) 555-0100');
 		assert.equal(p.website, 'https://example.org/renee');
 		assert.equal(p.address, '350 5th Ave, Suite 100');
@@ -90,7 +93,7 @@ describe('the full profile', () => {
 		assert.equal(p.accepting_new_clients, false);
 		assert.equal(p.sliding_scale, false);
 		assert.equal(p.bio, '');
-		assert.equal(p.email, '');
+		assert.equal(p.email, undefined);
 	});
 
 	test('a row without coordinates is placed by its ZIP code', async () => {

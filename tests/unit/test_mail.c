@@ -2,8 +2,12 @@
  * Outgoing mail, against real databases and a real maildir in the test's
  * temporary directory: a queued message comes out of the maildir as a
  * well-formed MIME message whose headers and quoted-printable body decode
- * back to what was queued (non-ASCII included); header injection and
- * oversize input are refused, at queueing and again at delivery; an SMTP
+ * back to what was queued (non-ASCII included); a message with an
+ * attachment is multipart/mixed with a boundary found nowhere else, its
+ * text part as above and its base64 attachment decoding to the very
+ * bytes queued, and the attachment is cleared once sent; header
+ * injection (in addresses, subjects, attachment types and file names)
+ * and oversize input are refused, at queueing and again at delivery; an SMTP
  * server that is not there means a retry with a growing delay and, after
  * MAIL_MAX_ATTEMPTS, giving up, with log lines that name neither the
  * recipient nor the password; a sent message is never sent again; and
@@ -784,6 +788,427 @@ TEST(mail_invalid_row_is_not_sent)
 	free(log);
 	CHECK_INT(query_int(db, "SELECT failed_at IS NOT NULL AND sent_at IS NULL"
 	    " AND attempts = 1 FROM outbox"), 1);
+	struct buf dir = BUF_INIT;
+	buf_printf(&dir, "%s/new", maildir);
+	CHECK(count_files(dir.data, NULL) <= 0);
+	buf_free(&dir);
+out:
+	db_close(db);
+	free(db_path);
+	free(maildir);
+}
+
+/* ---- attachments ------------------------------------------------------ */
+
+static const char ics_type[] = "text/calendar; charset=UTF-8; method=PUBLISH";
+
+/* An invitation-like attachment: CRLF lines, non-ASCII, our boundary's
+ * prefix in the text, and a length that needs base64 padding. */
+static char *
+attachment_data(void)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\n"
+	    "BEGIN:VEVENT\r\nUID:b7c1e0a4@imago.example\r\n"
+	    "SUMMARY:Erstgespräch\\, Zoë\\; 你好 🙂\r\n"
+	    "DESCRIPTION:--=_imago_00000000000000000000000000000000\\n\r\n");
+	for (int i = 0; b.len < 6000; i++)
+		buf_printf(&b, " line %d of a long folded description äöü\r\n", i);
+	buf_puts(&b, "END:VEVENT\r\nEND:VCALENDAR\r\n!");
+	return buf_detach(&b);
+}
+
+/* Occurrences of needle in s. */
+static int
+count_substrings(const char *s, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Where a MIME part's content starts: after its headers' blank line. */
+static const char *
+part_content(const char *part)
+{
+	const char *blank = strstr(part, "\r\n\r\n");
+	if (blank == NULL) {
+		test_fail(__FILE__, __LINE__, "a part without a blank line after its headers");
+		return part + strlen(part);
+	}
+	return blank + 4;
+}
+
+/*
+ * Checks a multipart/mixed message made by mail_format_with: a text part
+ * that decodes to body and an attachment part that decodes to att
+ * exactly, delimited by a boundary found nowhere else.
+ */
+static void
+check_multipart(const char *msg, size_t len, const char *body,
+    const struct mail_attachment *att)
+{
+	CHECK_INT(check_lines(msg, len, 78), 0);
+	char *v;
+	CHECK_STR(v = header_value(msg, "MIME-Version"), "1.0");
+	free(v);
+	CHECK(header_value(msg, "Content-Transfer-Encoding") == NULL);
+	char *type = header_value(msg, "Content-Type");
+	static const char prefix[] = "multipart/mixed; boundary=\"";
+	CHECK(type && strncmp(type, prefix, sizeof(prefix) - 1) == 0);
+	if (type == NULL || strncmp(type, prefix, sizeof(prefix) - 1) != 0) {
+		free(type);
+		return;
+	}
+	/* "=_imago_" and 32 hex digits, quoted. */
+	char boundary[64];
+	snprintf(boundary, sizeof(boundary), "%s", type + sizeof(prefix) - 1);
+	free(type);
+	size_t blen = strlen(boundary);
+	CHECK(blen == 41 && boundary[40] == '"' && strncmp(boundary, "=_imago_", 8) == 0);
+	if (blen != 41)
+		return;
+	boundary[40] = '\0';
+	for (size_t i = 8; i < 40; i++)
+		CHECK(strchr("0123456789abcdef", boundary[i]) != NULL);
+
+	struct buf delim = BUF_INIT, last = BUF_INIT;
+	buf_printf(&delim, "\r\n--%s\r\n", boundary);
+	buf_printf(&last, "\r\n--%s--\r\n", boundary);
+	/* In the header once, then two delimiters and the closing one, which
+	 * ends the message: the boundary occurs nowhere else. */
+	CHECK_INT(count_substrings(msg, boundary), 4);
+	CHECK_INT(count_substrings(msg, delim.data), 2);
+	CHECK(len >= last.len && strcmp(msg + len - last.len, last.data) == 0);
+
+	const char *p1 = strstr(msg, delim.data);
+	const char *p2 = p1 ? strstr(p1 + delim.len, delim.data) : NULL;
+	if (p1 == NULL || p2 == NULL) {
+		buf_free(&delim);
+		buf_free(&last);
+		return;
+	}
+	/* The text part, as a message without an attachment has it. */
+	const char *part = p1 + delim.len;
+	CHECK_STR(v = header_value(part, "Content-Type"), "text/plain; charset=utf-8");
+	free(v);
+	CHECK_STR(v = header_value(part, "Content-Transfer-Encoding"), "quoted-printable");
+	free(v);
+	const char *content = part_content(part);
+	struct buf text = BUF_INIT;
+	int bad = 0;
+	/* The CRLF before the delimiter belongs to the delimiter. */
+	if (content <= p2)
+		qp_decode(&text, content, (size_t)(p2 - content), &bad);
+	CHECK_INT(bad, 0);
+	buf_puts(&text, "\r\n");
+	char *want = crlf_text(body);
+	CHECK_STR(text.data, *want ? want : "\r\n");
+	free(want);
+	buf_free(&text);
+
+	/* The attachment, in base64 lines of 76. */
+	part = p2 + delim.len;
+	CHECK_STR(v = header_value(part, "Content-Type"), att->content_type);
+	free(v);
+	CHECK_STR(v = header_value(part, "Content-Transfer-Encoding"), "base64");
+	free(v);
+	struct buf disposition = BUF_INIT;
+	buf_printf(&disposition, "attachment; filename=\"%s\"", att->filename);
+	CHECK_STR(v = header_value(part, "Content-Disposition"), disposition.data);
+	free(v);
+	buf_free(&disposition);
+	content = part_content(part);
+	const char *end = msg + len - last.len;
+	struct buf b64 = BUF_INIT;
+	buf_puts(&b64, "");
+	for (const char *line = content; line < end;) {
+		const char *eol = strstr(line, "\r\n");
+		size_t n = (size_t)(eol - line);
+		bool final = eol >= end;
+		if (n != 76 && !(final && n > 0 && n <= 76))
+			test_fail(__FILE__, __LINE__, "base64 line of %zu characters", n);
+		buf_put(&b64, line, n);
+		line = eol + 2;
+	}
+	size_t data_len = strlen(att->data);
+	unsigned char *decoded = xmalloc(data_len + 1);
+	size_t decoded_len = 0;
+	CHECK_INT(sodium_base642bin(decoded, data_len + 1, b64.data, b64.len, NULL,
+	    &decoded_len, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	CHECK_INT(decoded_len, data_len);
+	CHECK(decoded_len == data_len && memcmp(decoded, att->data, data_len) == 0);
+	free(decoded);
+	buf_free(&b64);
+	buf_free(&delim);
+	buf_free(&last);
+}
+
+TEST(mail_attachment_delivered_to_maildir)
+{
+	char *db_path;
+	sqlite3 *db = fresh_db("mail-attach.db", &db_path);
+	char *maildir = tmp_path("attach-mail");
+	char *data = attachment_data();
+	struct err e = ERR_INIT;
+	if (db == NULL)
+		goto out;
+	struct mail_attachment att = { ics_type, "invitation.ics", data };
+	static const char body[] = "Hallo Zoë,\n\nanbei die Einladung.\n"
+	    "--=_imago_00000000000000000000000000000000\n"
+	    "--=_imago_00000000000000000000000000000000--\n";
+	CHECK_INT(mail_enqueue_with(db, "zoe@example.org", "Einladung: Erstgespräch",
+	    body, &att, &e), 0);
+	/* A plain message in the same pass keeps its single part. */
+	CHECK_INT(mail_enqueue(db, "plain@example.org", "Plain", "Just text", &e), 0);
+	CHECK_INT(query_int(db, "SELECT count(*) FROM outbox WHERE attachment_type IS NULL"
+	    " AND attachment_name IS NULL AND attachment IS NULL"), 1);
+	char *stored = query_text(db, "SELECT attachment FROM outbox WHERE id = 1");
+	CHECK_STR(stored, data);
+	free(stored);
+
+	struct mail_config cfg = maildir_config(db_path, maildir);
+	CHECK_INT(mail_deliver_pending(&cfg, &e), 2);
+	if (err_is_set(&e))
+		test_fail(__FILE__, __LINE__, "deliver: %s", e.message);
+	/* Two files: find ours by its recipient. */
+	struct buf dir = BUF_INIT;
+	buf_printf(&dir, "%s/new", maildir);
+	CHECK_INT(count_files(dir.data, NULL), 2);
+	DIR *d = opendir(dir.data);
+	struct dirent *de;
+	int multipart = 0, plain = 0;
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s/%s", dir.data, de->d_name);
+		size_t len = 0;
+		char *msg = read_file(path.data, &len);
+		buf_free(&path);
+		char *to = msg ? header_value(msg, "To") : NULL;
+		if (to && strcmp(to, "zoe@example.org") == 0) {
+			multipart++;
+			check_multipart(msg, len, body, &att);
+		} else if (to && strcmp(to, "plain@example.org") == 0) {
+			plain++;
+			char *v;
+			CHECK_STR(v = header_value(msg, "Content-Type"),
+			    "text/plain; charset=utf-8");
+			free(v);
+			CHECK(strstr(msg, "=_imago_") == NULL);
+		}
+		free(to);
+		free(msg);
+	}
+	if (d)
+		closedir(d);
+	buf_free(&dir);
+	CHECK_INT(multipart, 1);
+	CHECK_INT(plain, 1);
+
+	/* Delivered: body and attachment gone, type and name kept. */
+	CHECK_INT(query_int(db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL"
+	    " AND body = '' AND attachment IS NULL"), 2);
+	CHECK_INT(query_int(db, "SELECT count(*) FROM outbox WHERE id = 1"
+	    " AND attachment_name = 'invitation.ics' AND attachment_type LIKE 'text/calendar;%'"), 1);
+out:
+	db_close(db);
+	free(db_path);
+	free(maildir);
+	free(data);
+}
+
+TEST(mail_format_with_attachment)
+{
+	/* Without an attachment, exactly mail_format (but the Message-ID's
+	 * random digits). */
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	mail_format(&a, "Imago <a@b.org>", "c@d.org", "Grüße", "Zeile 1\nZeile 2", 1);
+	mail_format_with(&b, "Imago <a@b.org>", "c@d.org", "Grüße", "Zeile 1\nZeile 2",
+	    NULL, 1);
+	CHECK_INT(a.len, b.len);
+	const char *ia = strstr(a.data, "Message-ID: <"), *ib = strstr(b.data, "Message-ID: <");
+	CHECK(ia && ib && ia - a.data == ib - b.data);
+	if (a.len == b.len && ia && ib && ia - a.data == ib - b.data) {
+		memcpy(b.data + (ib - b.data) + 13, ia + 13, 32);
+		CHECK_STR(b.data, a.data);
+	}
+
+	/* An empty body and a one-byte attachment still make both parts;
+	 * a boundary is new for every message. */
+	struct mail_attachment att = { "application/octet-stream", "x", "x" };
+	buf_reset(&a);
+	buf_reset(&b);
+	mail_format_with(&a, "a@b.org", "c@d.org", "s", "", &att, 0);
+	mail_format_with(&b, "a@b.org", "c@d.org", "s", "", &att, 0);
+	check_multipart(a.data, a.len, "", &att);
+	char *ta = header_value(a.data, "Content-Type"), *tb = header_value(b.data, "Content-Type");
+	CHECK(ta && tb && strcmp(ta, tb) != 0);
+	free(ta);
+	free(tb);
+
+	/* Exactly MAIL_ATTACHMENT_MAX bytes, every byte value but NUL. */
+	char *big = xmalloc(MAIL_ATTACHMENT_MAX + 1);
+	for (size_t i = 0; i < MAIL_ATTACHMENT_MAX; i++)
+		big[i] = (char)(1 + i % 255);
+	big[MAIL_ATTACHMENT_MAX] = '\0';
+	struct mail_attachment large = { "application/octet-stream", "big.bin", big };
+	struct err e = ERR_INIT;
+	CHECK_INT(mail_check_attachment(&large, &e), 0);
+	buf_reset(&a);
+	mail_format_with(&a, "a@b.org", "c@d.org", "s", "Anbei.", &large, 0);
+	check_multipart(a.data, a.len, "Anbei.", &large);
+	free(big);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+TEST(mail_refuses_bad_attachments)
+{
+	char *db_path;
+	sqlite3 *db = fresh_db("mail-attach-bad.db", &db_path);
+	if (db == NULL) {
+		free(db_path);
+		return;
+	}
+	char long_type[MAIL_ATTACHMENT_TYPE_MAX + 2];
+	memset(long_type, 'a', sizeof(long_type) - 1);
+	long_type[sizeof(long_type) - 1] = '\0';
+	long_type[4] = '/';
+	const char *const bad_type[] = {
+		"text/calendar\r\nBcc: everyone@example.org",
+		"text/calendar\nBcc: everyone@example.org",
+		"text/calendar; method=PUBLISH\r\n",
+		"text/calendar; method=PUBLISH\r\n\r\n<html>",
+		"text/calendar\r",
+		"text/calendar\t",
+		"text/calendar; name=\"a.ics\"",
+		"text/calendar;",
+		"text/calendar;;",
+		"text/calendar; charset",
+		"text/calendar; =x",
+		"text/calendar ; a=b",
+		"text/calendar; a=b ",
+		"text/calendar;  a=b",
+		"text/calendar, text/html",
+		"textcalendar",
+		"/calendar",
+		"text/",
+		"text/calendar/x",
+		"tëxt/calendar",
+		"text/calendar\x7f",
+		"",
+		long_type,
+		NULL,
+	};
+	struct err e = ERR_INIT;
+	for (size_t i = 0; i < sizeof(bad_type) / sizeof(bad_type[0]); i++) {
+		struct mail_attachment att = { bad_type[i], "invitation.ics", "data" };
+		err_clear(&e);
+		if (mail_enqueue_with(db, "a@example.org", "Hi", "Body", &att, &e) != -1 ||
+		    e.status != 400 || strcmp(e.param, "attachment_type") != 0)
+			test_fail(__FILE__, __LINE__, "accepted content type %zu", i);
+	}
+	long_type[MAIL_ATTACHMENT_TYPE_MAX] = '\0';
+
+	char long_name[MAIL_ATTACHMENT_NAME_MAX + 2];
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	const char *const bad_name[] = {
+		"invitation.ics\r\nContent-Type: text/html",
+		"invitation.ics\"; x=\"y",
+		"invitation.ics\n",
+		"a b.ics",
+		"../etc/passwd",
+		"a/b.ics",
+		"a\\b.ics",
+		".hidden",
+		"einladung-zoë.ics",
+		"a;b.ics",
+		"a=b.ics",
+		"",
+		long_name,
+		NULL,
+	};
+	for (size_t i = 0; i < sizeof(bad_name) / sizeof(bad_name[0]); i++) {
+		struct mail_attachment att = { ics_type, bad_name[i], "data" };
+		err_clear(&e);
+		if (mail_enqueue_with(db, "a@example.org", "Hi", "Body", &att, &e) != -1 ||
+		    e.status != 400 || strcmp(e.param, "attachment_name") != 0)
+			test_fail(__FILE__, __LINE__, "accepted file name %zu", i);
+	}
+	long_name[MAIL_ATTACHMENT_NAME_MAX] = '\0';
+
+	char *big = xmalloc(MAIL_ATTACHMENT_MAX + 2);
+	memset(big, 'd', MAIL_ATTACHMENT_MAX + 1);
+	big[MAIL_ATTACHMENT_MAX + 1] = '\0';
+	struct mail_attachment att = { ics_type, "invitation.ics", big };
+	err_clear(&e);
+	CHECK_INT(mail_enqueue_with(db, "a@example.org", "Hi", "Body", &att, &e), -1);
+	CHECK_STR(e.param, "attachment");
+	att.data = NULL;
+	err_clear(&e);
+	CHECK_INT(mail_enqueue_with(db, "a@example.org", "Hi", "Body", &att, &e), -1);
+	CHECK_STR(e.param, "attachment");
+	/* The other checks still run first. */
+	att.data = "data";
+	err_clear(&e);
+	CHECK_INT(mail_enqueue_with(db, "a@example.org\r\nBcc: x@y.org", "Hi", "Body",
+	    &att, &e), -1);
+	CHECK_STR(e.param, "to");
+	CHECK_INT(query_int(db, "SELECT count(*) FROM outbox"), 0);
+
+	/* What is allowed: the limits exactly, parameters with or without a
+	 * space, and no attachment at all. */
+	big[MAIL_ATTACHMENT_MAX] = '\0';
+	const char *const good_type[] = {
+		ics_type, "text/calendar;method=CANCEL", "application/octet-stream",
+		"application/vnd.ms-excel", long_type,
+	};
+	for (size_t i = 0; i < sizeof(good_type) / sizeof(good_type[0]); i++) {
+		struct mail_attachment ok = { good_type[i], i == 0 ? long_name : "a.ics",
+		    i == 0 ? big : "x" };
+		if (mail_enqueue_with(db, "a@example.org", "Hi", "Body", &ok, &e) != 0)
+			test_fail(__FILE__, __LINE__, "refused %zu: %s", i, e.message);
+	}
+	CHECK_INT(mail_enqueue_with(db, "a@example.org", "Hi", "Body", NULL, &e), 0);
+	CHECK_INT(query_int(db, "SELECT count(*) FROM outbox"), 6);
+	CHECK_INT(query_int(db, "SELECT length(attachment) FROM outbox WHERE id = 1"),
+	    MAIL_ATTACHMENT_MAX);
+	free(big);
+	db_close(db);
+	free(db_path);
+}
+
+/* Attachment columns written by hand are checked again at delivery: a
+ * forged header or a half-filled attachment is given up, never sent, and
+ * its attachment cleared with its body. */
+TEST(mail_invalid_attachment_row_is_not_sent)
+{
+	char *db_path;
+	sqlite3 *db = fresh_db("mail-attach-handrow.db", &db_path);
+	char *maildir = tmp_path("attach-handrow-mail");
+	if (db == NULL)
+		goto out;
+	exec_sql(db, "INSERT INTO outbox(to_addr, subject, body, created_at, next_attempt_at,"
+	    " attachment_type, attachment_name, attachment) VALUES"
+	    " ('a@example.org', 'Hi', 'x', 0, 0, 'text/calendar' || char(13,10) ||"
+	    "  'Bcc: all@example.org', 'invitation.ics', 'secret'),"
+	    " ('a@example.org', 'Hi', 'x', 0, 0, 'text/calendar',"
+	    "  'invitation.ics' || char(13,10) || 'X: y', 'secret'),"
+	    " ('a@example.org', 'Hi', 'x', 0, 0, NULL, 'invitation.ics', 'secret'),"
+	    " ('a@example.org', 'Hi', 'x', 0, 0, 'text/calendar', 'invitation.ics', NULL)");
+	struct mail_config cfg = maildir_config(db_path, maildir);
+	struct err e = ERR_INIT;
+	char *log = NULL;
+	CHECK_INT(deliver_capturing(&cfg, &e, &log), 0);
+	CHECK_INT(count_substrings(log, "invalid message"), 4);
+	CHECK(strstr(log, "all@example.org") == NULL && strstr(log, "secret") == NULL);
+	free(log);
+	CHECK_INT(query_int(db, "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL"
+	    " AND sent_at IS NULL AND body = '' AND attachment IS NULL"), 4);
 	struct buf dir = BUF_INIT;
 	buf_printf(&dir, "%s/new", maildir);
 	CHECK(count_files(dir.data, NULL) <= 0);
