@@ -11,6 +11,9 @@
 #   3. HTTP: wrk against `imago serve`, then the same wrk against nginx
 #      serving a static file the size of a typical response (the ceiling).
 #   4. A burst of sign-ins (Argon2id) while one client searches.
+#   5. Booking (bench/booking.sh): listing 90 days of a therapist's free
+#      slots, and bookings per second with many clients competing for one
+#      therapist's slots. It appends its own section to the results.
 #
 # Everything goes to build/bench/. Every server started here is stopped on
 # exit, whatever happens. Environment, for quicker or different runs:
@@ -513,3 +516,6 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	fi
 } >"$RESULTS"
 log "wrote $RESULTS"
+
+# ---- 5. Booking ----
+BOOKING_RESULTS="$RESULTS" bench/booking.sh || die "bench/booking.sh failed"

@@ -398,10 +398,86 @@
 		});
 	}
 
+
+	/*
+	 * Booking. Without JavaScript the page lists every free time in the
+	 * zone named in the URL (the therapist's by default). Here: links to
+	 * the book page carry the browser's zone, a book page opened without
+	 * one reloads with it, and the days fold into a picker that shows one
+	 * day's times at a time.
+	 */
+	function browserZone() {
+		try {
+			return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+		} catch (e) {
+			return '';
+		}
+	}
+
+	function withZone(href, zone) {
+		var url = new URL(href, window.location.href);
+		if (!url.searchParams.get('tz'))
+			url.searchParams.set('tz', zone);
+		return url.pathname + url.search;
+	}
+
+	function setupBooking() {
+		var zone = browserZone();
+		if (zone) {
+			document.querySelectorAll('a.book-link').forEach(function (a) {
+				a.setAttribute('href', withZone(a.getAttribute('href'), zone));
+			});
+			var select = document.querySelector('select.tz-select');
+			var here = new URL(window.location.href);
+			if (select && select.value !== zone &&
+			    !here.searchParams.get('tz') &&
+			    here.pathname.indexOf('/book') > 0 &&
+			    select.querySelector('option[value="' + zone + '"]')) {
+				window.location.replace(withZone(window.location.href, zone));
+				return;
+			}
+		}
+		document.querySelectorAll('[data-slot-picker]').forEach(foldDays);
+	}
+
+	function foldDays(picker) {
+		var days = picker.querySelectorAll('fieldset.slot-day');
+		if (days.length < 2)
+			return;
+		var tabs = document.createElement('div');
+		tabs.className = 'day-tabs';
+		tabs.setAttribute('role', 'tablist');
+		days.forEach(function (day, i) {
+			var legend = day.querySelector('legend');
+			var tab = document.createElement('button');
+			tab.type = 'button';
+			tab.className = 'day-tab';
+			tab.setAttribute('role', 'tab');
+			tab.textContent = legend ? legend.textContent : String(i + 1);
+			tab.addEventListener('click', function () { show(i); });
+			tabs.appendChild(tab);
+		});
+		function show(k) {
+			days.forEach(function (day, i) { day.hidden = i !== k; });
+			tabs.querySelectorAll('.day-tab').forEach(function (tab, i) {
+				tab.setAttribute('aria-selected', i === k ? 'true' : 'false');
+			});
+		}
+		var first = days[0].parentNode;
+		first.parentNode.insertBefore(tabs, first);
+		var checked = 0;
+		days.forEach(function (day, i) {
+			if (day.querySelector('input:checked'))
+				checked = i;
+		});
+		show(checked);
+	}
+
 	function start() {
 		tidyForms();
 		setupSuggestions();
 		setupMap();
+		setupBooking();
 	}
 
 	if (document.readyState === 'loading')

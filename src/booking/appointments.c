@@ -587,18 +587,25 @@ set_cancelled(sqlite3 *db, int64_t id, const char *by, time_t now,
 	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "cancelling");
 }
 
+/*
+ * Changes read the appointment inside their write transaction: two
+ * changes at once (a cancel from each side, a cancel and a move) then
+ * run one after the other, and the second sees what the first did.
+ */
 int
 booking_cancel(const struct account_request *r, const char *ref,
     const char *token, struct err *e)
 {
 	struct appointment a;
 	enum party who;
-	if (resolve(r, ref, token, &a, &who, e) < 0 ||
-	    check_changeable(r, &a, who, e) < 0)
-		return -1;
-	const char *by = who == PARTY_THERAPIST ? "therapist" : "client";
 	if (account_tx_begin(r->db, e) < 0)
 		return -1;
+	if (resolve(r, ref, token, &a, &who, e) < 0 ||
+	    check_changeable(r, &a, who, e) < 0) {
+		account_tx_rollback(r->db);
+		return -1;
+	}
+	const char *by = who == PARTY_THERAPIST ? "therapist" : "client";
 	a.status = "cancelled";
 	a.cancelled_by = by;
 	if (release_blocks(r->db, a.id, e) < 0 ||
@@ -612,17 +619,21 @@ booking_cancel(const struct account_request *r, const char *ref,
 	return 0;
 }
 
+/* A move less than a day ahead needs no reminder: the mail about the
+ * move is one. */
 static int
-set_times(sqlite3 *db, int64_t id, time_t start, time_t end, struct err *e)
+set_times(sqlite3 *db, int64_t id, time_t start, time_t end, time_t now,
+    struct err *e)
 {
 	sqlite3_stmt *st = db_prepare(db, "UPDATE appointments SET"
 	    " starts_at = ?1, ends_at = ?2, sequence = sequence + 1,"
-	    " reminder_sent = 0 WHERE id = ?3", e);
+	    " reminder_sent = (?1 - ?4 <= 86400) WHERE id = ?3", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)end);
 	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "moving an appointment");
@@ -635,38 +646,44 @@ booking_reschedule(const struct account_request *r, const char *ref,
 {
 	enum party who;
 	struct availability av;
-	if (resolve(r, ref, token, out, &who, e) < 0 ||
-	    check_changeable(r, out, who, e) < 0)
-		return -1;
-	if (strcmp(out->status, "booked") != 0)
-		return err_set(e, 409, "not_confirmed", "appointment",
-		    "confirm this booking by the emailed link first");
-	int rc = booking_load(r, out->therapist_id, true, &av, e);
-	if (rc != 0)
-		return rc < 0 ? -1 : err_set(e, 409, "booking_not_offered",
-		    "start", "this therapist no longer takes bookings online");
-	int minutes = (int)((out->end - out->start) / 60);
-	if (check_slot(r, &av, minutes, new_start, e) < 0)
-		return -1;
 	if (account_tx_begin(r->db, e) < 0)
 		return -1;
+	if (resolve(r, ref, token, out, &who, e) < 0 ||
+	    check_changeable(r, out, who, e) < 0)
+		goto fail;
+	if (strcmp(out->status, "booked") != 0) {
+		err_set(e, 409, "not_confirmed", "appointment",
+		    "confirm this booking by the emailed link first");
+		goto fail;
+	}
+	int rc = booking_load(r, out->therapist_id, true, &av, e);
+	if (rc != 0) {
+		if (rc > 0)
+			err_set(e, 409, "booking_not_offered", "start",
+			    "this therapist no longer takes bookings online");
+		goto fail;
+	}
+	int minutes = (int)((out->end - out->start) / 60);
+	if (check_slot(r, &av, minutes, new_start, e) < 0)
+		goto fail;
 	if (booking_release_expired(r->db, out->therapist_id, r->now, e) < 0 ||
 	    release_blocks(r->db, out->id, e) < 0 ||
 	    claim_blocks(r->db, out->therapist_id, out->id, new_start,
 	    new_start + (time_t)minutes * 60, av.buffer_minutes, e) < 0 ||
 	    set_times(r->db, out->id, new_start, new_start + (time_t)minutes * 60,
-	    e) < 0 ||
+	    r->now, e) < 0 ||
 	    booking_load_appointment(r->db, out->id, r->arena, out, e) != 0 ||
 	    booking_notify(r, out, BOOKING_MOVED, NULL, e) < 0 ||
 	    account_audit(r, "booking.moved", "appointment", out->id,
 	    who == PARTY_THERAPIST ? "therapist" : "client", e) < 0 ||
-	    account_tx_commit(r->db, e) < 0) {
-		account_tx_rollback(r->db);
-		if (!err_is_set(e))
-			err_internal(e, "the appointment could not be read back");
-		return -1;
-	}
+	    account_tx_commit(r->db, e) < 0)
+		goto fail;
 	return 0;
+fail:
+	account_tx_rollback(r->db);
+	if (!err_is_set(e))
+		err_internal(e, "the appointment could not be read back");
+	return -1;
 }
 
 /* ---- lists ----------------------------------------------------------------------------------------- */

@@ -50,7 +50,7 @@ insert_demo(sqlite3 *db, const struct demo_row *t, const char *zone,
 	if (step_bound(db, "INSERT OR REPLACE INTO booking_settings"
 	    " (therapist_id, timezone, buffer_minutes, min_notice_minutes,"
 	    " max_days_ahead, cancel_window_hours, updated_at)"
-	    " VALUES (?1, ?2, 10, 720, 30, 24, strftime('%s','now'))",
+	    " VALUES (?1, ?2, 10, 1440, 30, 12, strftime('%s','now'))",
 	    t->id, zone, 0, 0, e) < 0 ||
 	    step_bound(db, "DELETE FROM availability_hours WHERE therapist_id = ?1",
 	    t->id, NULL, 0, 0, e) < 0)

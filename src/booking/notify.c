@@ -155,10 +155,27 @@ send(const struct account_request *r, const char *to, const char *subject,
 	return rc;
 }
 
+/* A name cut to at most max bytes on a character boundary, for subjects
+ * (mail refuses subjects over MAIL_SUBJECT_MAX bytes, and three names of
+ * up to 200 bytes each would be more). */
 static const char *
-client_subject(const struct account_request *r, const struct appointment *a,
+short_name(const struct account_request *r, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return s;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;		/* not inside a UTF-8 sequence */
+	return arena_printf(r->arena, "%.*s\xe2\x80\xa6", (int)max, s);
+}
+
+static const char *
+client_subject(const struct account_request *r, const struct appointment *a0,
     enum booking_event ev)
 {
+	struct appointment shortened = *a0, *a = &shortened;
+	a->type_name = short_name(r, a0->type_name, 60);
+	a->therapist_name = short_name(r, a0->therapist_name, 80);
 	switch (ev) {
 	case BOOKING_HELD:
 		return arena_printf(r->arena, "Please confirm your %s with %s",
@@ -173,7 +190,7 @@ client_subject(const struct account_request *r, const struct appointment *a,
 		return arena_printf(r->arena, "Cancelled: %s with %s", a->type_name,
 		    a->therapist_name);
 	case BOOKING_REMINDER:
-		return arena_printf(r->arena, "Tomorrow: %s with %s", a->type_name,
+		return arena_printf(r->arena, "Reminder: %s with %s", a->type_name,
 		    a->therapist_name);
 	}
 	return "";
@@ -243,12 +260,15 @@ notify_client(const struct account_request *r, const struct appointment *a,
 }
 
 static const char *
-therapist_subject(const struct account_request *r, const struct appointment *a,
+therapist_subject(const struct account_request *r, const struct appointment *a0,
     enum booking_event ev)
 {
+	struct appointment shortened = *a0, *a = &shortened;
+	a->type_name = short_name(r, a0->type_name, 60);
+	a->name = short_name(r, a0->name, 80);
 	const char *what = ev == BOOKING_BOOKED ? "New booking" :
 	    ev == BOOKING_MOVED ? "Moved" : ev == BOOKING_CANCELLED ?
-	    "Cancelled" : "Tomorrow";
+	    "Cancelled" : "Reminder";
 	return arena_printf(r->arena, "%s: %s with %s", what, a->type_name,
 	    a->name);
 }

@@ -29,14 +29,14 @@ date_is_off(const struct availability *av, const char *day)
 
 /* The instant of minute m (0..1440) of local day d in the zone. */
 static time_t
-day_minute(const struct tz *zone, int64_t d, int m)
+day_minute(const struct tz_table *zone, int64_t d, int m)
 {
 	struct civil c;
 	civil_from_days(d + m / 1440, &c);
 	c.hour = (m % 1440) / 60;
 	c.minute = m % 60;
 	c.second = 0;
-	return tz_instant(zone, &c);
+	return tz_table_instant(zone, &c);
 }
 
 static int64_t
@@ -68,14 +68,17 @@ slot_bounds(const struct slot_query *q, time_t *lo, time_t *hi)
 	if (notice > *lo)
 		*lo = notice;
 	/* The furthest date is a whole day in the therapist's zone. */
+	struct tz_table zone;
 	int64_t last = local_day(q->zone, q->now) + q->av->max_days_ahead;
-	time_t horizon = day_minute(q->zone, last + 1, 0);
+	tz_table_init(&zone, q->zone, q->now, q->now);
+	time_t horizon = day_minute(&zone, last + 1, 0);
 	if (horizon < *hi)
 		*hi = horizon;
 }
 
 struct walk {
 	const struct slot_query	*q;
+	struct tz_table		 zone;		/* the therapist's, over the walk */
 	time_t			 lo, hi;
 	time_t			 claim;		/* seconds a slot holds: length + buffer */
 	size_t			 next_busy;	/* first busy interval not yet behind us */
@@ -136,6 +139,7 @@ slots_compute(const struct slot_query *q, struct arena *a, struct slot **out,
 		last = first + BOOKING_HORIZON_MAX + BOOKING_LIST_DAYS_MAX + 2;
 	size_t cap = BOOKING_SLOTS_MAX;
 	w.slots = arena_alloc(a, cap * sizeof(*w.slots));
+	tz_table_init(&w.zone, q->zone, w.lo - 2 * 86400, w.hi + 2 * 86400);
 	for (int64_t d = first; d <= last && w.n < cap; d++) {
 		struct civil c;
 		civil_from_days(d, &c);
@@ -147,8 +151,8 @@ slots_compute(const struct slot_query *q, struct arena *a, struct slot **out,
 			const struct weekly_hours *h = &q->av->hours[i];
 			if (h->weekday != c.weekday)
 				continue;
-			walk_interval(&w, day_minute(q->zone, d, h->start_minute),
-			    day_minute(q->zone, d, h->end_minute));
+			walk_interval(&w, day_minute(&w.zone, d, h->start_minute),
+			    day_minute(&w.zone, d, h->end_minute));
 		}
 	}
 	*out = w.slots;

@@ -142,13 +142,17 @@ booking_feed(sqlite3 *db, const char *token, time_t now, struct buf *out,
 static int
 queue_reminders(sqlite3 *db, const char *base_url, time_t now, struct err *e)
 {
+	/* Not for an appointment booked or moved less than a day ahead:
+	 * its confirmation has just gone out (set_times marks those). */
 	sqlite3_stmt *st = db_prepare(db, "SELECT id FROM appointments"
 	    " WHERE status = 'booked' AND reminder_sent = 0"
+	    " AND COALESCE(confirmed_at, created_at) <= starts_at - ?3"
 	    " AND starts_at > ?1 AND starts_at <= ?2 ORDER BY starts_at LIMIT 100", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now + REMINDER_AHEAD));
+	sqlite3_bind_int64(st, 3, REMINDER_AHEAD);
 	int64_t ids[100];
 	size_t n = 0;
 	int rc;

@@ -55,6 +55,35 @@ int	 tz_offset(const struct tz *z, time_t t);
  */
 time_t	 tz_instant(const struct tz *z, const struct civil *wall);
 
+/*
+ * A zone's offsets over a range of instants, found once (a probe a day,
+ * bisection at each change), so that the many conversions of one slot
+ * listing are arithmetic instead of library calls. Outside the range,
+ * or for a range longer than TZ_TABLE_DAYS or with more changes than
+ * TZ_TABLE_SPANS, it asks the zone directly: same answers, only slower.
+ * Like tz_instant, it assumes clocks change at most once a day.
+ */
+#define TZ_TABLE_DAYS	800
+#define TZ_TABLE_SPANS	16
+
+struct tz_table {
+	const struct tz	*zone;
+	time_t		 lo, hi;
+	bool		 direct;
+	size_t		 n;
+	struct {
+		time_t	 start;		/* this offset holds from here on */
+		int	 offset;
+	}		 spans[TZ_TABLE_SPANS];
+};
+
+void	 tz_table_init(struct tz_table *t, const struct tz *z, time_t lo,
+	    time_t hi);
+int	 tz_table_offset(const struct tz_table *t, time_t x);
+void	 tz_table_local(const struct tz_table *t, time_t x, struct civil *out);
+time_t	 tz_table_instant(const struct tz_table *t, const struct civil *wall);
+void	 tz_table_format_iso(const struct tz_table *t, time_t x, char out[32]);
+
 /* ---- civil dates (proleptic Gregorian, no zone) ------------------------ */
 
 /* Days since 1970-01-01 for a date, and back; weekday 1..7. */

@@ -250,13 +250,13 @@ tz_offset(const struct tz *z, time_t t)
 	return (int)(wall_seconds(&c) - (int64_t)t);
 }
 
-/* Whether z's clocks show exactly wall (as seconds) at instant t. */
-static bool
-shows(const struct tz *z, time_t t, int64_t wall)
+/* The offset at an instant, from libical or from a table. */
+typedef int (*offset_fn)(const void *ctx, time_t t);
+
+static int
+zone_offset(const void *ctx, time_t t)
 {
-	struct civil c;
-	tz_local(z, t, &c);
-	return wall_seconds(&c) == wall;
+	return tz_offset(ctx, t);
 }
 
 /*
@@ -267,17 +267,17 @@ shows(const struct tz *z, time_t t, int64_t wall)
  * neither does, the reading fell into a gap: the answer is the moment the
  * clocks jumped, found by bisection between the two candidates.
  */
-time_t
-tz_instant(const struct tz *z, const struct civil *wall)
+static time_t
+instant_with(offset_fn offset, const void *ctx, const struct civil *wall)
 {
 	int64_t w = wall_seconds(wall);
-	int before = tz_offset(z, (time_t)(w - 86400));
-	int after = tz_offset(z, (time_t)(w + 86400));
+	int before = offset(ctx, (time_t)(w - 86400));
+	int after = offset(ctx, (time_t)(w + 86400));
 	time_t a = (time_t)(w - before), b = (time_t)(w - after);
 	time_t first = a < b ? a : b, second = a < b ? b : a;
-	if (shows(z, first, w))
+	if ((int64_t)first + offset(ctx, first) == w)
 		return first;
-	if (shows(z, second, w))
+	if ((int64_t)second + offset(ctx, second) == w)
 		return second;
 	/* In a gap: clocks go forward, so the offset after is the larger
 	 * and b < a. The jump happens in (b, a]: find the first instant
@@ -285,7 +285,7 @@ tz_instant(const struct tz *z, const struct civil *wall)
 	time_t lo = first, hi = second;
 	while (hi - lo > 1) {
 		time_t mid = lo + (hi - lo) / 2;
-		if (tz_offset(z, mid) == after)
+		if (offset(ctx, mid) == after)
 			hi = mid;
 		else
 			lo = mid;
@@ -293,31 +293,166 @@ tz_instant(const struct tz *z, const struct civil *wall)
 	return hi;
 }
 
+time_t
+tz_instant(const struct tz *z, const struct civil *wall)
+{
+	return instant_with(zone_offset, z, wall);
+}
+
+/* ---- offset tables ------------------------------------------------------- */
+
+/* The first instant in (lo, hi] whose offset differs from lo's, where
+ * the offset at hi does. */
+static time_t
+find_change(const struct tz *z, time_t lo, time_t hi, int at_lo)
+{
+	while (hi - lo > 1) {
+		time_t mid = lo + (hi - lo) / 2;
+		if (tz_offset(z, mid) == at_lo)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+void
+tz_table_init(struct tz_table *t, const struct tz *z, time_t lo, time_t hi)
+{
+	memset(t, 0, sizeof(*t));
+	t->zone = z;
+	/* Margins for tz_instant's look a day either side. */
+	t->lo = lo - 2 * 86400;
+	t->hi = hi + 2 * 86400;
+	if (t->hi - t->lo > (time_t)TZ_TABLE_DAYS * 86400) {
+		t->direct = true;
+		return;
+	}
+	int cur = tz_offset(z, t->lo);
+	t->spans[0].start = t->lo;
+	t->spans[0].offset = cur;
+	t->n = 1;
+	for (time_t day = t->lo; day < t->hi; day += 86400) {
+		time_t next = day + 86400;
+		int off = tz_offset(z, next);
+		if (off == cur)
+			continue;
+		if (t->n == TZ_TABLE_SPANS) {
+			t->direct = true;
+			return;
+		}
+		t->spans[t->n].start = find_change(z, day, next, cur);
+		t->spans[t->n].offset = off;
+		t->n++;
+		cur = off;
+	}
+}
+
+int
+tz_table_offset(const struct tz_table *t, time_t x)
+{
+	if (t->direct || x < t->lo || x >= t->hi)
+		return tz_offset(t->zone, x);
+	size_t i = t->n - 1;
+	while (i > 0 && t->spans[i].start > x)
+		i--;
+	return t->spans[i].offset;
+}
+
+static int
+table_offset(const void *ctx, time_t x)
+{
+	return tz_table_offset(ctx, x);
+}
+
+/* The wall clock for an instant with a known offset: arithmetic only. */
+static void
+wall_from(int64_t w, struct civil *out)
+{
+	int64_t days = w >= 0 ? w / 86400 : -((-w + 86399) / 86400);
+	int64_t rest = w - days * 86400;
+	civil_from_days(days, out);
+	out->hour = (int)(rest / 3600);
+	out->minute = (int)(rest / 60 % 60);
+	out->second = (int)(rest % 60);
+}
+
+void
+tz_table_local(const struct tz_table *t, time_t x, struct civil *out)
+{
+	wall_from((int64_t)x + tz_table_offset(t, x), out);
+}
+
+time_t
+tz_table_instant(const struct tz_table *t, const struct civil *wall)
+{
+	return instant_with(table_offset, t, wall);
+}
+
+/* Digits by hand: a slot listing formats thousands of times, and
+ * snprintf was most of its cost. */
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" for a wall-clock reading; returns the end. */
+static char *
+put_wall(char *p, const struct civil *c)
+{
+	int y = c->year % 10000;
+	p = put2(p, y / 100);
+	p = put2(p, y % 100);
+	*p++ = '-';
+	p = put2(p, c->month);
+	*p++ = '-';
+	p = put2(p, c->day);
+	*p++ = 'T';
+	p = put2(p, c->hour);
+	*p++ = ':';
+	p = put2(p, c->minute);
+	*p++ = ':';
+	return put2(p, c->second);
+}
+
+static void
+format_iso(int64_t t, int off, char out[32])
+{
+	struct civil c;
+	wall_from(t + off, &c);
+	char *p = put_wall(out, &c);
+	*p++ = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	p = put2(p, off / 3600);
+	*p++ = ':';
+	p = put2(p, off / 60 % 60);
+	*p = '\0';
+}
+
+void
+tz_table_format_iso(const struct tz_table *t, time_t x, char out[32])
+{
+	format_iso((int64_t)x, tz_table_offset(t, x), out);
+}
+
 void
 tz_format_iso(const struct tz *z, time_t t, char out[32])
 {
-	struct civil c;
-	tz_local(z, t, &c);
-	int off = (int)(wall_seconds(&c) - (int64_t)t);
-	char sign = off < 0 ? '-' : '+';
-	if (off < 0)
-		off = -off;
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-	    c.year % 10000, c.month, c.day, c.hour, c.minute, c.second, sign,
-	    (off / 3600) % 100, (off / 60) % 60);
+	format_iso((int64_t)t, tz_offset(z, t), out);
 }
 
 void
 utc_format_iso(time_t t, char out[32])
 {
 	struct civil c;
-	int64_t days = (int64_t)t >= 0 ? (int64_t)t / 86400 :
-	    -((-(int64_t)t + 86399) / 86400);
-	int64_t rest = (int64_t)t - days * 86400;
-	civil_from_days(days, &c);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year % 10000,
-	    c.month, c.day, (int)(rest / 3600), (int)(rest / 60 % 60),
-	    (int)(rest % 60));
+	wall_from((int64_t)t, &c);
+	char *p = put_wall(out, &c);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 int

@@ -66,8 +66,9 @@ demo_accounts(sqlite3 *db, const char *path, struct err *e)
 	arena_free(a);
 	if (rt == 1 && rcl == 1)
 		return 0;
+	/* Appended: an account made before keeps the password written then. */
 	mode_t old = umask(077);
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "a");
 	umask(old);
 	if (f == NULL)
 		return err_internal(e, "cannot write %s", path);
@@ -178,10 +179,12 @@ cmd_demo(struct cli *c, int argc, char **argv)
 	struct err e = ERR_INIT;
 	long long booked = 0;
 	int rc = demo_generate(db, &opt, &res, &e);
+	/* Accounts first: the demo therapist's profile then accepts new
+	 * clients and is the first to get availability. */
+	if (rc == 0 && accounts != NULL)
+		rc = demo_accounts(db, accounts, &e);
 	if (rc == 0)
 		booked = booking_demo(db, booking, &e);
-	if (rc == 0 && booked >= 0 && accounts != NULL)
-		rc = demo_accounts(db, accounts, &e);
 	db_close(db);
 	if (rc < 0 || booked < 0) {
 		fprintf(stderr, "imago demo: %s\n", e.message);

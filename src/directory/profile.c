@@ -710,8 +710,9 @@ int
 profile_assign_demo_owner(sqlite3 *db, const char *external_id, int64_t user_id,
     struct err *e)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE therapists SET owner_user_id = ?"
-	    " WHERE external_id = ? AND owner_user_id IS NULL", e);
+	sqlite3_stmt *st = db_prepare(db, "UPDATE therapists SET owner_user_id = ?,"
+	    " accepting_new_clients = 1 WHERE external_id = ?"
+	    " AND owner_user_id IS NULL", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);

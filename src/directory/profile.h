@@ -78,7 +78,8 @@ int	profile_pending_list(const struct account_request *r, profile_pending_fn fn,
 int	profile_claimable(const struct account_request *r, int64_t id,
 	    struct err *e);
 /* `imago demo --accounts`: gives the profile with this external id to
- * user_id (nothing when it has another owner). */
+ * user_id and opens it to new clients, so it can be booked (nothing
+ * when it has another owner). */
 int	profile_assign_demo_owner(sqlite3 *db, const char *external_id,
 	    int64_t user_id, struct err *e);
 /* Writes a profile for its owner or an admin (the public fields plus

@@ -369,8 +369,8 @@ static const char m004_booking[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX appointment_blocks_appointment ON appointment_blocks(appointment_id);"
 	/* Links to manage an appointment (cancel, reschedule, recommend):
-	 * every mail about it carries a fresh one, valid until a week after
-	 * it ends; stored as SHA-256 like every other secret. */
+	 * every mail about it carries a fresh one, valid until 60 days after
+	 * it ends (time to recommend the therapist); stored as SHA-256 like every other secret. */
 	"CREATE TABLE appointment_links ("
 	"  token_hash BLOB PRIMARY KEY,"
 	"  appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,"

@@ -119,7 +119,7 @@ web_slot_window(struct http_request *req, const char *therapist_zone,
 }
 
 static void
-slot_json(struct jw *j, const struct tz *zone, const struct slot *s)
+slot_json(struct jw *j, const struct tz_table *zone, const struct slot *s)
 {
 	char t[32];
 	jw_object_begin(j);
@@ -127,9 +127,9 @@ slot_json(struct jw *j, const struct tz *zone, const struct slot *s)
 	jw_kv_string(j, "start", t);
 	utc_format_iso(s->end, t);
 	jw_kv_string(j, "end", t);
-	tz_format_iso(zone, s->start, t);
+	tz_table_format_iso(zone, s->start, t);
 	jw_kv_string(j, "local_start", t);
-	tz_format_iso(zone, s->end, t);
+	tz_table_format_iso(zone, s->end, t);
 	jw_kv_string(j, "local_end", t);
 	jw_object_end(j);
 }
@@ -174,8 +174,10 @@ api_booking_slots(struct http_request *req, struct http_response *res,
 	jw_kv_int(&j, "days", days);
 	jw_key(&j, "slots");
 	jw_array_begin(&j);
+	struct tz_table local;
+	tz_table_init(&local, zone, from, from + (time_t)days * 86400);
 	for (size_t i = 0; i < n; i++)
-		slot_json(&j, zone, &slots[i]);
+		slot_json(&j, &local, &slots[i]);
 	jw_array_end(&j);
 	jw_object_end(&j);
 	http_reply_json(res, 200);
@@ -360,6 +362,26 @@ api_my_appointments(struct http_request *req, struct http_response *res,
 	jw_array_end(&j);
 	jw_object_end(&j);
 	http_reply_json(res, 200);
+	return 0;
+}
+
+/* "appointments" in the data export: every appointment the caller booked
+ * and, for a therapist, every one made with their profile. */
+int
+booking_export_json(const struct account_request *r, struct jw *j, struct err *e)
+{
+	jw_key(j, "appointments");
+	jw_object_begin(j);
+	for (int therapist = 0; therapist <= 1; therapist++) {
+		struct list_ctx ctx = { j, therapist == 1 };
+		jw_key(j, therapist ? "with_my_profile" : "booked_by_me");
+		jw_array_begin(j);
+		if (booking_list(r, therapist == 1, true, 10000, list_one, &ctx, e) != 0 ||
+		    booking_list(r, therapist == 1, false, 10000, list_one, &ctx, e) != 0)
+			return -1;
+		jw_array_end(j);
+	}
+	jw_object_end(j);
 	return 0;
 }
 

@@ -239,6 +239,9 @@ int	page_type_add(struct http_request *, struct http_response *, struct err *);
 int	page_type_delete(struct http_request *, struct http_response *, struct err *);
 int	page_accepting(struct http_request *, struct http_response *, struct err *);
 int	page_feed(struct http_request *, struct http_response *, struct err *);
+/* "appointments" in the caller's data export (api_booking.c). */
+int	booking_export_json(const struct account_request *r, struct jw *j,
+	    struct err *e);
 /* The visitor's zone (?tz=, else zone_default) and the instant their
  * day ?from= (else today) begins; for the slot listings. */
 struct tz;

@@ -15,7 +15,7 @@
 #include "../http/http.h"
 
 #define INPUT_MAX_FIELDS	64
-#define INPUT_MAX_LIST		64	/* items in a JSON array */
+#define INPUT_MAX_LIST		400	/* items in a JSON array (a year of dates off) */
 
 enum input_type { INPUT_STRING, INPUT_NUMBER, INPUT_BOOL, INPUT_NULL, INPUT_LIST };
 

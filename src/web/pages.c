@@ -78,7 +78,10 @@ header_account(struct buf *b, struct http_request *req)
 			menu_link(b, req, "/account", "Account");
 			if (a->user.roles & ROLE_THERAPIST) {
 				menu_link(b, req, "/account/profile", "My profile");
+				menu_link(b, req, "/therapist/appointments", "Appointments");
 				menu_link(b, req, "/therapist/messages", "Messages");
+			} else {
+				menu_link(b, req, "/account/appointments", "Appointments");
 			}
 			if (a->user.roles & ROLE_ADMIN)
 				menu_link(b, req, "/admin", "Admin");

@@ -256,11 +256,14 @@ slot_list(struct buf *b, const struct book_view *v, const struct slot *s, size_t
 {
 	const char *chosen = typed(v->typed, "start");
 	int64_t open_day = -1;
+	struct tz_table zone;
+	tz_table_init(&zone, v->zone, n > 0 ? s[0].start : 0,
+	    n > 0 ? s[n - 1].start : 0);
 	html_raw(b, "<div class=\"slot-days\">");
 	for (size_t i = 0; i < n; i++) {
 		struct civil c;
 		char iso[32];
-		tz_local(v->zone, s[i].start, &c);
+		tz_table_local(&zone, s[i].start, &c);
 		int64_t day = civil_days(c.year, c.month, c.day);
 		if (day != open_day) {
 			if (open_day >= 0)
@@ -276,7 +279,9 @@ slot_list(struct buf *b, const struct book_view *v, const struct slot *s, size_t
 		html_attr(b, "value", iso);
 		if (chosen != NULL && strcmp(chosen, iso) == 0)
 			html_raw(b, " checked");
-		html_textf(b, "><span>%02d:%02d</span></label>", c.hour, c.minute);
+		html_raw(b, "><span>");
+		html_textf(b, "%02d:%02d", c.hour, c.minute);
+		html_raw(b, "</span></label>");
 	}
 	if (open_day >= 0)
 		html_raw(b, "</div></fieldset>");
@@ -905,8 +910,10 @@ appointments_page(struct http_request *req, struct http_response *res,
 	begin(b, req, "Appointments");
 	html_raw(b, "<article class=\"appointments-page\"><h1>Appointments</h1>");
 	if (therapist)
-		html_raw(b, "<p><a href=\"/therapist/availability\">Availability,"
-		    " appointment types and calendar feed</a></p>");
+		html_raw(b, "<nav class=\"sub-nav\"><a href=\"/therapist/availability\">"
+		    "Availability, appointment types and calendar feed</a> \xc2\xb7"
+		    " <a href=\"/therapist/recommendations\">Recommendations</a>"
+		    " \xc2\xb7 <a href=\"/therapist/referrals\">Referrals</a></nav>");
 	if (list_section(b, req, &r, therapist, true, e) != 0 ||
 	    list_section(b, req, &r, therapist, false, e) != 0) {
 		buf_reset(b);

@@ -211,6 +211,15 @@ function listedSlots(page) {
 	    }))));
 }
 
+/* Picks a time as a person does: with the page's script, the days are
+ * folded into tabs and the time's day must be opened first. */
+async function chooseTime(page, value, day) {
+	const tabs = page.locator('.day-tabs');
+	if (await tabs.count() > 0)
+		await tabs.getByRole('tab', { name: day, exact: true }).click();
+	await page.locator(`input[name="start"][value="${value}"]`).check();
+}
+
 describe('a visitor books a consultation with a therapist in another time zone', () => {
 	it('finds, books, confirms by mail; the therapist sees it; the time cannot be taken twice', {
 		...TIMEOUT,
@@ -347,7 +356,7 @@ describe('a visitor books a consultation with a therapist in another time zone',
 		/* 3. Book it. */
 		const visitorName = 'Zoë Marchetti-Ødegaard';
 		const visitorEmail = `booking-visitor-${tag}@example.org`;
-		await page.locator(`input[name="start"][value="${chosen.value}"]`).check();
+		await chooseTime(page, chosen.value, chosen.day);
 		await typeInto(page.getByLabel('Your name'), visitorName);
 		await typeInto(page.getByLabel('Your email address'), visitorEmail);
 		await clickAndLoad(page, page.getByRole('button', { name: 'Book this time' }));
@@ -418,12 +427,19 @@ describe('a visitor books a consultation with a therapist in another time zone',
 		assert.ok(await page.locator('input[name="start"]').count() > 0, 'other times still are');
 
 		/* ...and the tab opened before cannot take it: 409, said plainly. */
-		await late.page.locator(`input[name="start"][value="${chosen.value}"]`).check();
+		await chooseTime(late.page, chosen.value, chosen.day);
 		await typeInto(late.page.getByLabel('Your name'), 'Second Visitor');
 		await typeInto(late.page.getByLabel('Your email address'), `booking-late-${tag}@example.org`);
 		const refused = await clickAndLoad(late.page, late.page.getByRole('button', { name: 'Book this time' }));
 		assert.equal(refused.status(), 409, 'a taken time answers 409');
-		const alert = (await late.page.locator('main [role="alert"]').textContent()).trim();
+		/* The page that answered stays: no script may reload it away. */
+		const alertBox = late.page.locator('main [role="alert"]');
+		await alertBox.waitFor({ timeout: 5000 }).catch(() => {});
+		await late.page.waitForLoadState('load');
+		assert.equal(late.page.url(), url(`/therapists/${therapist.id}/book`),
+		    'the refusal is not replaced by another page');
+		assert.equal(await alertBox.count(), 1, 'the refusal is explained');
+		const alert = (await alertBox.textContent()).trim();
 		assert.match(alert, /someone has just booked this time; please choose another/i);
 		assert.equal(await late.page.getByLabel('Your name').inputValue(), 'Second Visitor',
 		    'what was typed is kept');

@@ -108,7 +108,9 @@ function assertErr(res, status, code, param) {
 	assert.ok(res.json && res.json.error, `an error object: ${res.where}`);
 	if (code !== undefined)
 		assert.equal(res.json.error.code, code, res.where);
-	if (param !== undefined)
+	if (param instanceof RegExp)
+		assert.match(res.json.error.param || '', param, res.where);
+	else if (param !== undefined)
 		assert.equal(res.json.error.param, param, res.where);
 	assert.ok(typeof res.json.error.message === 'string' && res.json.error.message.length > 0, res.where);
 }
@@ -258,7 +260,8 @@ const berlinDaily = (extra = {}) => ({
 let server;
 
 before(async () => {
-	server = await startAccountServer();
+	/* Housekeeping (expired holds, reminders) every second, not every minute. */
+	server = await startAccountServer({ env: { IMAGO_HOUSEKEEPING_SECONDS: '1' } });
 });
 
 after(async () => {
@@ -380,9 +383,9 @@ describe('availability: the therapist sets it; bad input is refused by name', ()
 		assertErr(await put({ hours: ['mon 09:00-12:00', 'mon 11:00-13:00'] }), 422, 'invalid_parameter', 'hours');
 		assertErr(await put({ hours: ['tue 10:00-11:00', 'tue 09:00-17:00'] }), 422, 'invalid_parameter', 'hours');
 		/* An interval ending before it starts or off the grid: named by its index. */
-		assertErr(await put({ hours: ['mon 09:00-12:00', 'tue 12:00-09:00'] }), 422, 'invalid_parameter', 'hours[1]');
-		assertErr(await put({ hours: ['mon 09:00-09:00'] }), 422, 'invalid_parameter', 'hours[0]');
-		assertErr(await put({ hours: ['mon 09:03-12:00'] }), 422, 'invalid_parameter', 'hours[0]');
+		assertErr(await put({ hours: ['mon 09:00-12:00', 'tue 12:00-09:00'] }), 422, 'invalid_parameter', /^hours\[1\]/);
+		assertErr(await put({ hours: ['mon 09:00-09:00'] }), 422, 'invalid_parameter', /^hours\[0\]/);
+		assertErr(await put({ hours: ['mon 09:03-12:00'] }), 422, 'invalid_parameter', /^hours\[0\]/);
 		assertErr(await put({ hours: 'mon 09:00-12:00;tue 25:00-26:00' }), [400, 422], 'invalid_parameter', 'hours');
 		assertErr(await put({ hours: [1, 2] }), 400, 'invalid_parameter', 'hours');
 		assertErr(await put({ hours: { mon: '09:00-12:00' } }), 400, 'invalid_parameter');
@@ -562,6 +565,22 @@ describe('slots: the therapist\'s hours in the visitor\'s zone', () => {
 		}
 	});
 
+	test('zones with odd offsets (-03:30, +05:45, +12:45/+13:45, +14:00): local times and offsets right to the minute', async () => {
+		const from = addDays(berlinToday(), 2);
+		for (const zone of ['America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham', 'Pacific/Kiritimati', 'Asia/Kolkata', 'UTC']) {
+			const res = await listSlots(t, t.types.trial, { tz: zone, from, days: 3 });
+			assert.equal(res.timezone, zone);
+			assert.ok(res.slots.length >= 6, `${zone}: ${res.slots.length} slots`);
+			for (const s of res.slots) {
+				const start = Date.parse(s.start);
+				assert.equal(zoneParts(BERLIN, start).mm, 0, 'still on the hour in Berlin');
+				const want = isoLocal(zone, start);
+				/* UTC may be written +00:00 or Z. */
+				assert.ok(s.local_start === want || (zone === 'UTC' && s.local_start === want.replace('+00:00', 'Z')), `${zone}: ${s.local_start}, expected ${want}`);
+			}
+		}
+	});
+
 	for (const zone of [BERLIN, NEW_YORK]) {
 		test(`across ${zone}'s next change of the clocks: 09:00 in Berlin stays 09:00, listed in New York`, async () => {
 			const change = nextTransition(zone);
@@ -729,6 +748,7 @@ describe('booking as a signed-in client', () => {
 		const start = zonedTime(BERLIN, day, 10);
 		const res = await book(c1.client, t, t.types.trial, start, {
 			name: 'Zoë Ñúñez-Øster', phone: '+49 (30) 123-456', note: 'Erstgespräch.\nZweite Zeile: äöü ß 😀', timezone: NEW_YORK,
+			email: 'someone-else@example.org',
 		});
 		assert.equal(res.status, 201, res.where);
 		const a = res.json.appointment;
@@ -751,7 +771,7 @@ describe('booking as a signed-in client', () => {
 		const rows = sqliteJson(server.dbPath, `SELECT status, client_user_id, email, starts_at, ends_at, buffer_minutes FROM appointments WHERE ref = '${a.ref}'`);
 		assert.equal(rows.length, 1);
 		assert.equal(rows[0].client_user_id, c1.id);
-		assert.equal(rows[0].email, c1.email, 'the account\'s address');
+		assert.equal(rows[0].email, c1.email, 'the account\'s address, not the one sent');
 		assert.equal(rows[0].starts_at, start / 1000);
 		const blocks = sqliteJson(server.dbPath, `SELECT count(*) AS n FROM appointment_blocks b JOIN appointments a ON a.id = b.appointment_id WHERE a.ref = '${a.ref}'`);
 		assert.equal(blocks[0].n, 12, '60 minutes (50 + 10 of buffer) of five-minute blocks');
@@ -885,6 +905,34 @@ describe('booking as a signed-in client', () => {
 		assert.equal(again.status, 201, again.where);
 	});
 
+	test('a client name of 100 characters (the most a booking takes), two bytes each in UTF-8: booked, and mailed', async () => {
+		/* 100 characters (the most a booking takes), two bytes each in UTF-8. */
+		const longName = 'Αλέξανδρος Παπαδόπουλος-Κωνσταντινίδης '.repeat(3).slice(0, 100);
+		assert.equal([...longName].length, 100);
+		const c = await makeClient('bk-book-longname');
+		const start = zonedTime(BERLIN, addDays(day, 5), 9);
+		const told = mailMatching(server, t.email, /^New booking: /).length;
+		const res = await book(c.client, t, t.types.trial, start, { name: longName });
+		assert.equal(res.status, 201, res.where);
+		await waitMail(server, c.email, /^Booked: /);
+		const toTherapist = await waitMail(server, t.email, /^New booking: /, told + 1);
+		assert.ok(invitation(toTherapist).text.includes(longName), 'the therapist gets the whole name');
+		const guest = await book(anonymous(), t, t.types.trial, zonedTime(BERLIN, addDays(day, 5), 10), { name: longName, email: uniqueEmail('bk-longname') });
+		assert.equal(guest.status, 202, guest.where);
+	});
+
+	test('a therapist with a long name (150 of 200 characters) and a long type name (68 of 80) can be booked', async () => {
+		/* The subjects of the mails hold both names. */
+		const long = await makeBookableTherapist(server, {
+			tag: 'bk-longname-t', availability: berlinDaily(), types: { trial: { ...TRIAL, name: 'Kostenloses Erstgespräch für Paare nach der Imago-Methode, per Video' } },
+		});
+		const longTherapistName = `Dr. med. ${'Müller-Lüdenscheidt '.repeat(8)}`.trim().slice(0, 150);
+		const patch = await long.client.patch(`/api/v1/therapists/${long.profileId}`, { name: longTherapistName });
+		assert.equal(patch.status, 200, patch.where);
+		const toLong = await book(anonymous(), long, long.types.trial, zonedTime(BERLIN, addDays(day, 5), 9), { email: uniqueEmail('bk-longname-g') });
+		assert.equal(toLong.status, 202, toLong.where);
+	});
+
 	test('bad requests: 400 or 422 naming the field, nothing booked', async () => {
 		const c = await makeClient('bk-book-bad');
 		const url = `/api/v1/therapists/${t.profileId}/bookings`;
@@ -1000,14 +1048,22 @@ describe('booking as a guest: held, confirmed by the mailed link, managed by ano
 		const res = await book(anonymous(), t, t.types.trial, start, { email });
 		assert.equal(res.status, 202, res.where);
 		const token = linkToken(await waitMail(server, email, /^Please confirm/));
+		const ref = res.json.appointment.ref;
 		/* Thirty minutes pass. */
-		sqliteExec(server.dbPath, `UPDATE appointments SET hold_expires_at = strftime('%s','now') - 1 WHERE ref = '${res.json.appointment.ref}'`);
-		assert.ok(starts(await listSlots(t, t.types.trial, { from: day, days: 1 })).includes(start), 'listed again');
+		sqliteExec(server.dbPath, `UPDATE appointments SET hold_expires_at = strftime('%s','now') - 1 WHERE ref = '${ref}'`);
+		assert.ok(starts(await listSlots(t, t.types.trial, { from: day, days: 1 })).includes(start), 'listed again at once');
+		/* Housekeeping releases it: cancelled by the system, its blocks freed. */
+		const deadline = Date.now() + 10000;
+		let row;
+		while ((row = sqliteJson(server.dbPath, `SELECT a.status, a.cancelled_by, (SELECT count(*) FROM appointment_blocks b WHERE b.appointment_id = a.id) AS blocks FROM appointments a WHERE a.ref = '${ref}'`)[0]).status === 'held' && Date.now() < deadline)
+			await sleep(100);
+		assert.deepEqual(row, { status: 'cancelled', cancelled_by: 'system', blocks: 0 });
+		assertErr(await anonymous().post('/api/v1/bookings/confirm', { token }), 410, 'hold_expired');
 		const c = await makeClient('bk-guest-late-taker');
 		const taken = await book(c.client, t, t.types.trial, start);
 		assert.equal(taken.status, 201, taken.where);
 		assertErr(await anonymous().post('/api/v1/bookings/confirm', { token }), 410, 'hold_expired');
-		assert.equal(sqliteJson(server.dbPath, `SELECT status FROM appointments WHERE ref = '${res.json.appointment.ref}'`)[0].status, 'cancelled');
+		assert.equal(sqliteJson(server.dbPath, `SELECT status FROM appointments WHERE ref = '${ref}'`)[0].status, 'cancelled');
 	});
 
 	test('the manage link: shows the appointment; cancel frees the slot and mails both a CANCEL', async () => {
@@ -1204,6 +1260,47 @@ describe('the therapist\'s side: the list, cancelling at any time, the client\'s
 		/* A body on cancel is refused; reschedule needs a start. */
 		assertErr(await client.client.post(`/api/v1/me/appointments/${ref}/cancel`, { reason: 'x' }), 400);
 		assertErr(await client.client.post(`/api/v1/me/appointments/${ref}/reschedule`, {}), 400, 'invalid_parameter', 'start');
+	});
+});
+
+/* ==== reminders ========================================================================================= */
+
+describe('reminders: a day ahead, to both, once', () => {
+	test('an appointment booked days ago and now within 24 hours gets one reminder with its invitation; one booked today does not; one further ahead not yet', async () => {
+		const t = await makeBookableTherapist(server, { tag: 'bk-remind', availability: berlinDaily({ max_days_ahead: 10 }) });
+		const c = await makeClient('bk-remind-client');
+		const d = await makeClient('bk-remind-today');
+		const now = Date.now();
+		const listing = await listSlots(t, t.types.trial, { from: localDate(BERLIN, now), days: 2 });
+		const within = starts(listing).filter((s) => s > now + 10 * MINUTE && s < now + 23 * HOUR);
+		assert.ok(within.length >= 2, 'two free times within the next day');
+		const [soon, today] = within;
+		const near = await book(c.client, t, t.types.trial, soon, { timezone: NEW_YORK });
+		assert.equal(near.status, 201, near.where);
+		/* As if booked three days ago: the reminder is then due. */
+		sqliteExec(server.dbPath, `UPDATE appointments SET created_at = created_at - 259200,
+			confirmed_at = confirmed_at - 259200 WHERE ref = '${near.json.appointment.ref}'`);
+		const fresh = await book(d.client, t, t.types.trial, today);
+		assert.equal(fresh.status, 201, fresh.where);
+		const later = await book(c.client, t, t.types.trial, zonedTime(BERLIN, addDays(localDate(BERLIN, now), 4), 9));
+		assert.equal(later.status, 201, later.where);
+
+		const toClient = await waitMail(server, c.email, /^Reminder: /);
+		const ci = invitation(toClient);
+		assert.equal(prop(ci.ev, 'UID'), `${near.json.appointment.ref}@imago`);
+		assert.equal(prop(ci.ev, 'DTSTART'), icsUtc(soon));
+		assert.ok(ci.text.includes('(America/New_York)'), 'in the client\'s zone');
+		manageToken(toClient);
+		const ti = invitation(await waitMail(server, t.email, /^Reminder: /));
+		assert.equal(prop(ti.ev, 'UID'), `${near.json.appointment.ref}@imago`);
+		/* Several rounds of housekeeping later: still one each, none for
+		 * the later one, none for the one booked today (its confirmation
+		 * has just gone out). */
+		await sleep(3000);
+		assert.equal(mailMatching(server, c.email, /^Reminder: /).length, 1, 'one reminder, not one a round');
+		assert.equal(mailMatching(server, t.email, /^Reminder: /).length, 1);
+		assert.equal(mailMatching(server, d.email, /^Reminder: /).length, 0, 'no reminder for a booking made within the day');
+		assert.equal(sqliteJson(server.dbPath, `SELECT reminder_sent FROM appointments WHERE ref = '${later.json.appointment.ref}'`)[0].reminder_sent, 0);
 	});
 });
 
