@@ -216,6 +216,11 @@ void	appointment_json(struct jw *j, const struct appointment *a,
 void	booking_format_when(struct buf *b, const char *zone, time_t start,
 	    time_t end);
 
+/* The caller's own profile, for the therapist's side; 404 "no_profile"
+ * when they have none yet. */
+int	booking_own_profile(const struct account_request *r, int64_t *id,
+	    struct err *e);
+
 /* The therapist's private calendar feed: a new URL token (the old one
  * stops working), or off. */
 int	booking_feed_token_new(const struct account_request *r,

@@ -15,8 +15,9 @@
 
 /* ---- the calendar feed --------------------------------------------------------- */
 
-static int
-own_profile(const struct account_request *r, int64_t *id, struct err *e)
+int
+booking_own_profile(const struct account_request *r, int64_t *id,
+    struct err *e)
 {
 	int rc = profile_find_own(r, id, e);
 	if (rc > 0)
@@ -53,7 +54,7 @@ change_feed(const struct account_request *r, const unsigned char *hash,
     const char *action, struct err *e)
 {
 	int64_t id;
-	if (own_profile(r, &id, e) < 0 || account_tx_begin(r->db, e) < 0)
+	if (booking_own_profile(r, &id, e) < 0 || account_tx_begin(r->db, e) < 0)
 		return -1;
 	if (set_feed_hash(r, id, hash, e) < 0 ||
 	    account_audit(r, action, "therapist", id, "", e) < 0 ||

@@ -386,7 +386,7 @@ contact_send(const struct account_request *r, int64_t therapist_id,
 
 	char token[TOKEN_TEXT_LEN + 1];
 	unsigned char hash[32];
-	int64_t id;
+	int64_t id = 0;
 	token_new(token);
 	token_hash(token, hash);
 	if (account_tx_begin(r->db, e) != 0)

@@ -420,16 +420,6 @@ api_my_appointment_move(struct http_request *req, struct http_response *res,
 /* ---- the therapist's availability --------------------------------------------------- */
 
 static int
-own_profile(const struct account_request *r, int64_t *id, struct err *e)
-{
-	int rc = profile_find_own(r, id, e);
-	if (rc > 0)
-		return err_set(e, 404, "no_profile", "",
-		    "create your directory profile first");
-	return rc;
-}
-
-static int
 reply_availability(struct http_response *res, const struct account_request *r,
     int64_t id, struct err *e)
 {
@@ -538,7 +528,7 @@ api_my_availability(struct http_request *req, struct http_response *res,
 	struct availability av;
 	struct input in;
 	int64_t id;
-	if (web_account_request(req, &r, e) != 0 || own_profile(&r, &id, e) != 0)
+	if (web_account_request(req, &r, e) != 0 || booking_own_profile(&r, &id, e) != 0)
 		return -1;
 	if (req->method == HTTP_PUT) {
 		if (input_read(req, &in, e) != 0 ||
@@ -606,7 +596,7 @@ api_my_types(struct http_request *req, struct http_response *res, struct err *e)
 	struct input in;
 	int64_t id;
 	struct appointment_type t = { 0, "consultation", NULL, 15, 0, "", "video", true };
-	if (web_account_request(req, &r, e) != 0 || own_profile(&r, &id, e) != 0 ||
+	if (web_account_request(req, &r, e) != 0 || booking_own_profile(&r, &id, e) != 0 ||
 	    input_read(req, &in, e) != 0 || input_only(&in, type_fields, e) != 0 ||
 	    type_from_input(&in, &t, e) != 0 || booking_type_save(&r, id, &t, e) != 0)
 		return -1;
@@ -622,7 +612,7 @@ api_my_type(struct http_request *req, struct http_response *res, struct err *e)
 	struct input in;
 	int64_t id;
 	long long type_id = path_id(req);
-	if (web_account_request(req, &r, e) != 0 || own_profile(&r, &id, e) != 0)
+	if (web_account_request(req, &r, e) != 0 || booking_own_profile(&r, &id, e) != 0)
 		return -1;
 	if (req->method == HTTP_DELETE) {
 		if (input_none(req, e) != 0 ||

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../calendar/calendar.h"
 #include "../directory/search.h"
 #include "../directory/therapist.h"
 #include "../places/places.h"
@@ -91,6 +92,89 @@ header_account(struct buf *b, struct http_request *req)
 		html_raw(b, "<button type=\"submit\">Sign out</button></form></li>");
 	}
 	html_raw(b, "</ul></nav>");
+}
+
+int
+page_finish(struct http_request *req, struct http_response *res, int status,
+    const struct err *e)
+{
+	page_end(&res->body, req->app);
+	http_reply_html(res, status);
+	if (status == 429 && e != NULL) {
+		char s[24];
+		snprintf(s, sizeof(s), "%d", e->retry_after > 0 ? e->retry_after : 5);
+		http_add_header(res, "Retry-After", arena_strdup(req->arena, s));
+	}
+	return 0;
+}
+
+void
+page_sentence(struct buf *b, const char *msg)
+{
+	if (msg == NULL || *msg == '\0')
+		return;
+	if (*msg >= 'a' && *msg <= 'z') {
+		char first[2] = { (char)(*msg - 'a' + 'A'), '\0' };
+		html_text(b, first);
+		html_text(b, msg + 1);
+	} else {
+		html_text(b, msg);
+	}
+	if (strchr(".!?", msg[strlen(msg) - 1]) == NULL)
+		html_raw(b, ".");
+}
+
+void
+page_notice(struct buf *b, const char *text)
+{
+	html_raw(b, "<p class=\"notice notice-ok\" role=\"status\">");
+	html_text(b, text);
+	html_raw(b, "</p>");
+}
+
+void
+page_hidden(struct buf *b, const char *name, const char *value)
+{
+	html_raw(b, "<input type=\"hidden\"");
+	html_attr(b, "name", name);
+	html_attr(b, "value", value);
+	html_raw(b, ">");
+}
+
+void
+page_form_error(struct buf *b, const struct err *e)
+{
+	if (e == NULL || !err_is_set(e))
+		return;
+	html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
+	page_sentence(b, e->message);
+	html_raw(b, "</p></div>");
+}
+
+void
+page_zone_select(struct buf *b, const char *name, const char *label,
+    const char *current)
+{
+	size_t n;
+	const char *const *names = tz_names(&n);
+	html_raw(b, "<label");
+	html_attr(b, "for", name);
+	html_raw(b, ">");
+	html_text(b, label);
+	html_raw(b, "</label><select class=\"tz-select\"");
+	html_attr(b, "id", name);
+	html_attr(b, "name", name);
+	html_raw(b, ">");
+	for (size_t i = 0; i < n; i++) {
+		html_raw(b, "<option");
+		html_attr(b, "value", names[i]);
+		if (strcmp(names[i], current) == 0)
+			html_raw(b, " selected");
+		html_raw(b, ">");
+		html_text(b, names[i]);
+		html_raw(b, "</option>");
+	}
+	html_raw(b, "</select>");
 }
 
 void

@@ -24,6 +24,23 @@ void	page_end(struct buf *b, struct app *app);
  * request's session or pre-session. Close with </form> via html_raw. */
 void	page_form_begin(struct buf *b, struct http_request *req, const char *action);
 
+/* Ends a page: the layout's foot and the status; a refusal for too many
+ * attempts (429) also says when to try again (Retry-After). Returns 0. */
+int	page_finish(struct http_request *req, struct http_response *res, int status,
+	    const struct err *e);
+/* A flow's message (a clause, as the API returns it) as a sentence. */
+void	page_sentence(struct buf *b, const char *msg);
+/* A short confirmation: "Saved.", "Booked." */
+void	page_notice(struct buf *b, const char *text);
+/* A hidden form field. */
+void	page_hidden(struct buf *b, const char *name, const char *value);
+/* Why a form was refused, as an alert above it; nothing when e is unset. */
+void	page_form_error(struct buf *b, const struct err *e);
+
+/* A labelled <select> of every time zone, current one selected. */
+void	page_zone_select(struct buf *b, const char *name, const char *label,
+	    const char *current);
+
 /* Renders a whole error page (used by app_render_error). */
 void	page_error(struct buf *b, struct app *app, const struct err *e);
 /* The same with the request, so the header shows the account menu. */

@@ -46,39 +46,6 @@ begin(struct buf *b, struct http_request *req, const char *title)
 	page_begin(b, req->app, &p);
 }
 
-/* Ends the page with status; a refusal for too many attempts says when
- * to try again, as the error page would. */
-static void
-finish(struct http_request *req, struct http_response *res, int status,
-    const struct err *e)
-{
-	page_end(&res->body, req->app);
-	http_reply_html(res, status);
-	if (status == 429 && e != NULL) {
-		char s[24];
-		snprintf(s, sizeof(s), "%d", e->retry_after > 0 ? e->retry_after : 5);
-		http_add_header(res, "Retry-After", arena_strdup(req->arena, s));
-	}
-}
-
-/* The flows' messages are clauses ("the password is wrong"), as the API
- * returns them; a page shows them as sentences. */
-static void
-sentence(struct buf *b, const char *msg)
-{
-	if (msg == NULL || *msg == '\0')
-		return;
-	if (*msg >= 'a' && *msg <= 'z') {
-		char first[2] = { (char)(*msg - 'a' + 'A'), '\0' };
-		html_text(b, first);
-		html_text(b, msg + 1);
-	} else {
-		html_text(b, msg);
-	}
-	if (strchr(".!?", msg[strlen(msg) - 1]) == NULL)
-		html_raw(b, ".");
-}
-
 /* Short confirmations after a redirect, chosen by ?done=KEY (so the
  * URL carries a word, never data). */
 struct notice {
@@ -162,17 +129,8 @@ form_open(struct buf *b, struct http_request *req, const struct form_view *v,
 		if (error_on(v, *f))
 			return;
 	html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-	sentence(b, v->e->message);
+	page_sentence(b, v->e->message);
 	html_raw(b, "</p></div>");
-}
-
-static void
-hidden(struct buf *b, const char *name, const char *value)
-{
-	html_raw(b, "<input type=\"hidden\"");
-	html_attr(b, "name", name);
-	html_attr(b, "value", value);
-	html_raw(b, ">");
 }
 
 static void
@@ -224,7 +182,7 @@ field_head(struct buf *b, const struct form_view *v, const char *id, const char 
 		html_raw(b, "<p class=\"field-error\"");
 		html_attrf(b, "id", "%s-error", id);
 		html_raw(b, "><span class=\"visually-hidden\">Error: </span>");
-		sentence(b, v->e->message);
+		page_sentence(b, v->e->message);
 		html_raw(b, "</p>");
 	}
 }
@@ -288,7 +246,7 @@ checkbox_field(struct buf *b, const struct form_view *v, const char *name,
 		html_raw(b, "<p class=\"field-error\"");
 		html_attrf(b, "id", "%s-error", id);
 		html_raw(b, "><span class=\"visually-hidden\">Error: </span>");
-		sentence(b, v->e->message);
+		page_sentence(b, v->e->message);
 		html_raw(b, "</p>");
 	}
 	html_raw(b, "<div class=\"check\"><input type=\"checkbox\" value=\"on\"");
@@ -382,7 +340,7 @@ link_invalid_page(struct http_request *req, struct http_response *res,
 	html_raw(b, "<div class=\"auth-card\"><h1>This link cannot be used</h1>"
 	    "<p class=\"form-error\" role=\"alert\">");
 	if (e != NULL && strcmp(e->code, "invalid_token") == 0)
-		sentence(b, e->message);
+		page_sentence(b, e->message);
 	else
 		html_raw(b, "This link is invalid, was already used or has expired.");
 	html_raw(b, "</p>");
@@ -406,7 +364,7 @@ link_invalid_page(struct http_request *req, struct http_response *res,
 		break;
 	}
 	html_raw(b, "</div>");
-	finish(req, res, 400, NULL);
+	page_finish(req, res, 400, NULL);
 	return 0;
 }
 
@@ -425,10 +383,10 @@ link_confirm_page(struct http_request *req, struct http_response *res,
 	html_text(b, text);
 	html_raw(b, "</p>");
 	form_open(b, req, v, action, none);
-	hidden(b, "token", token);
+	page_hidden(b, "token", token);
 	submit(b, button, NULL);
 	html_raw(b, "</form></div>");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -482,7 +440,7 @@ signup_form(struct http_request *req, struct http_response *res, const struct fo
 	submit(b, "Create account", NULL);
 	html_raw(b, "</form><p class=\"auth-links\">Already have an account?"
 	    " <a href=\"/signin\">Sign in</a></p></div>");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -498,7 +456,7 @@ check_email_page(struct http_request *req, struct http_response *res, const char
 	html_raw(b, "</p><p>Nothing after a few minutes? Look in your spam folder,"
 	    " or check that you typed the address correctly and try again.</p>"
 	    "<p><a href=\"/signin\">Go to sign in</a></p></div>");
-	finish(req, res, 200, NULL);
+	page_finish(req, res, 200, NULL);
 }
 
 int
@@ -596,7 +554,7 @@ signin_form(struct http_request *req, struct http_response *res,
 		notice(b, req, signin_notices);
 	form_open(b, req, v, "/signin", fields);
 	if (next != NULL)
-		hidden(b, "next", next);
+		page_hidden(b, "next", next);
 	input_field(b, v, &(struct field){ .name = "email", .label = "Email address",
 	    .type = "email", .autocomplete = "email", .maxlength = ACCOUNT_EMAIL_MAX,
 	    .required = true });
@@ -606,7 +564,7 @@ signin_form(struct http_request *req, struct http_response *res,
 	html_raw(b, "</form><p class=\"auth-links\"><a href=\"/reset\">Forgot your"
 	    " password?</a></p><p class=\"auth-links\">New here? <a href=\"/signup\">"
 	    "Create an account</a></p></div>");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -680,7 +638,7 @@ signin_code_form(struct http_request *req, struct http_response *res,
 	page_form_begin(b, req, "/signout");
 	html_raw(b, "<button type=\"submit\" class=\"button-secondary\">Cancel and"
 	    " start again</button></form></div></div>");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -746,7 +704,7 @@ reset_form(struct http_request *req, struct http_response *res, const struct for
 	submit(b, "Send the link", NULL);
 	html_raw(b, "</form><p class=\"auth-links\"><a href=\"/signin\">Back to"
 	    " sign in</a></p></div>");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -796,13 +754,13 @@ reset_confirm_form(struct http_request *req, struct http_response *res,
 	    "<p>Every device signed in to your account is signed out when you"
 	    " save it.</p>");
 	form_open(b, req, v, "/reset/confirm", fields);
-	hidden(b, "token", token);
+	page_hidden(b, "token", token);
 	input_field(b, v, &(struct field){ .name = "password", .label = "New password",
 	    .type = "password", .autocomplete = "new-password", .hint = new_password_hint,
 	    .minlength = ACCOUNT_PASSWORD_MIN, .required = true });
 	submit(b, "Save the new password", NULL);
 	html_raw(b, "</form></div>");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -1259,7 +1217,7 @@ account_page(struct http_request *req, struct http_response *res,
 		    " work: <a");
 		html_attrf(b, "href", "#%s", section);
 		html_raw(b, ">");
-		sentence(b, failed->e->message);
+		page_sentence(b, failed->e->message);
 		html_raw(b, "</a></p></div>");
 	}
 	html_raw(b, "<nav class=\"account-toc\" aria-label=\"On this page\"><ul>"
@@ -1280,7 +1238,7 @@ account_page(struct http_request *req, struct http_response *res,
 	tokens_section(b, req, failed, tokens, ntokens, r.now);
 	data_sections(b, req, failed);
 	html_raw(b, "</div>");
-	finish(req, res, failed != NULL ? failed->e->status : 200,
+	page_finish(req, res, failed != NULL ? failed->e->status : 200,
 	    failed != NULL ? failed->e : NULL);
 	return 0;
 }
@@ -1372,7 +1330,7 @@ page_account_email_confirm(struct http_request *req, struct http_response *res,
 			    "<p>Your account uses the new address from now on. We told"
 			    " the old address about the change.</p><p><a"
 			    " href=\"/account\">Go to your account</a></p></div>");
-			finish(req, res, 200, NULL);
+			page_finish(req, res, 200, NULL);
 			return 0;
 		}
 		const char *token = link_token(req);
@@ -1461,7 +1419,7 @@ page_token_create(struct http_request *req, struct http_response *res, struct er
 	    " the token.</p><p><a class=\"button-link\" href=\"/account#tokens\">"
 	    "Back to your account</a></p></div>");
 	explicit_bzero(token, sizeof(token));
-	finish(req, res, 201, NULL);
+	page_finish(req, res, 201, NULL);
 	return 0;
 }
 
@@ -1509,7 +1467,7 @@ page_account_delete(struct http_request *req, struct http_response *res, struct 
 	    "<p>Everything it held is gone, and so is your directory profile if"
 	    " you had one. Thank you for having been here.</p>"
 	    "<p><a href=\"/\">Go to the home page</a></p></div>");
-	finish(req, res, 200, NULL);
+	page_finish(req, res, 200, NULL);
 	return 0;
 }
 
@@ -1538,7 +1496,7 @@ recovery_codes_page(struct http_request *req, struct http_response *res,
 	html_raw(b, "</ul><p>Keep them somewhere safe, such as your password manager,"
 	    " or print this page.</p><p><a class=\"button-link\" href=\"/account\">"
 	    "Continue</a></p></div>");
-	finish(req, res, 200, NULL);
+	page_finish(req, res, 200, NULL);
 }
 
 /* "otpauth://...&issuer=imago&..." -> "imago" (arena), as the app will
@@ -1599,7 +1557,7 @@ two_step_page(struct http_request *req, struct http_response *res,
 		    " can get new recovery codes on your account page.</p><p><a"
 		    " class=\"button-link\" href=\"/account#two-step\">Go to your"
 		    " account</a></p></div>");
-		finish(req, res, v != NULL ? v->e->status : 200, v != NULL ? v->e : NULL);
+		page_finish(req, res, v != NULL ? v->e->status : 200, v != NULL ? v->e : NULL);
 		return 0;
 	}
 	if (v != NULL) {
@@ -1610,7 +1568,7 @@ two_step_page(struct http_request *req, struct http_response *res,
 		html_raw(b, "<p>If imago is not in your app yet, or the codes keep"
 		    " being refused, <a href=\"/account/two-step\">start again with a"
 		    " new key</a>.</p></div>");
-		finish(req, res, v->e->status, v->e);
+		page_finish(req, res, v->e->status, v->e);
 		return 0;
 	}
 	struct account_request r;
@@ -1655,7 +1613,7 @@ two_step_page(struct http_request *req, struct http_response *res,
 	explicit_bzero(setup.secret_base32, sizeof(setup.secret_base32));
 	code_form(b, req, &fresh);
 	html_raw(b, "</li></ol></div>");
-	finish(req, res, 200, NULL);
+	page_finish(req, res, 200, NULL);
 	return 0;
 }
 

@@ -29,11 +29,7 @@ own_profile(struct http_request *req, struct account_request *r, int64_t *id,
 {
 	if (web_account_request(req, r, e) != 0)
 		return -1;
-	int rc = profile_find_own(r, id, e);
-	if (rc > 0)
-		return err_set(e, 404, "no_profile", NULL, "Create your directory"
-		    " profile first (Account, then Profile).");
-	return rc;
+	return booking_own_profile(r, id, e);
 }
 
 static void
@@ -59,37 +55,16 @@ number_field(struct buf *b, const char *name, const char *label, int value,
 }
 
 static void
-zone_options(struct buf *b, const char *current)
-{
-	size_t n;
-	const char *const *names = tz_names(&n);
-	html_raw(b, "<div class=\"field\"><label for=\"timezone\">Your time zone"
-	    "</label><select id=\"timezone\" name=\"timezone\">");
-	for (size_t i = 0; i < n; i++) {
-		html_raw(b, "<option");
-		html_attr(b, "value", names[i]);
-		if (strcmp(names[i], current) == 0)
-			html_raw(b, " selected");
-		html_raw(b, ">");
-		html_text(b, names[i]);
-		html_raw(b, "</option>");
-	}
-	html_raw(b, "</select></div>");
-}
-
-static void
 settings_form(struct buf *b, struct http_request *req,
     const struct availability *av, const char *hours_text, const char *dates_text,
     const struct err *failed)
 {
 	html_raw(b, "<section class=\"card\"><h2>Hours</h2>");
-	if (failed != NULL && err_is_set(failed)) {
-		html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-		html_text(b, failed->message);
-		html_raw(b, ".</p></div>");
-	}
+	page_form_error(b, failed);
 	page_form_begin(b, req, "/therapist/availability");
-	zone_options(b, av->timezone);
+	html_raw(b, "<div class=\"field\">");
+	page_zone_select(b, "timezone", "Your time zone", av->timezone);
+	html_raw(b, "</div>");
 	html_raw(b, "<div class=\"field\"><label for=\"hours\">Weekly hours</label>"
 	    "<textarea id=\"hours\" name=\"hours\" rows=\"7\">");
 	if (hours_text != NULL) {
@@ -234,8 +209,7 @@ render(struct http_request *req, struct http_response *res,
 	    " href=\"/therapist/appointments\">Your appointments</a></p>");
 	const char *done = http_param(req, "done");
 	if (done != NULL && failed == NULL)
-		html_raw(b, "<div class=\"notice notice-ok\" role=\"status\"><p>Saved."
-		    "</p></div>");
+		page_notice(b, "Saved.");
 	accepting_section(b, req, t.accepting_new_clients);
 	settings_form(b, req, edited != NULL ? edited : &av, hours_text, dates_text,
 	    failed);

@@ -46,41 +46,6 @@ begin(struct buf *b, struct http_request *req, const char *title)
 	page_begin(b, req->app, &p);
 }
 
-static int
-finish(struct http_request *req, struct http_response *res, int status)
-{
-	page_end(&res->body, req->app);
-	http_reply_html(res, status);
-	return 0;
-}
-
-static void
-error_box(struct buf *b, const struct err *e)
-{
-	if (e == NULL || !err_is_set(e))
-		return;
-	html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-	html_text(b, e->message);
-	html_raw(b, ".</p></div>");
-}
-
-static void
-notice(struct buf *b, const char *text)
-{
-	html_raw(b, "<div class=\"notice notice-ok\" role=\"status\"><p>");
-	html_text(b, text);
-	html_raw(b, "</p></div>");
-}
-
-static void
-hidden(struct buf *b, const char *name, const char *value)
-{
-	html_raw(b, "<input type=\"hidden\"");
-	html_attr(b, "name", name);
-	html_attr(b, "value", value);
-	html_raw(b, ">");
-}
-
 static void
 hidden_id(struct buf *b, const char *name, int64_t id)
 {
@@ -120,7 +85,7 @@ button_form(struct buf *b, struct http_request *req, const char *action,
 {
 	page_form_begin(b, req, action);
 	if (token != NULL)
-		hidden(b, token_name, token);
+		page_hidden(b, token_name, token);
 	html_raw(b, "<button type=\"submit\"");
 	if (cls != NULL)
 		html_attr(b, "class", cls);
@@ -206,27 +171,9 @@ struct book_view {
 	const struct err	*e;
 	const char		*action;	/* where the form posts */
 	const char		*token;		/* manage link (moving) */
+	const char		*ref;		/* the appointment moved (signed in) */
 	bool			 moving;
 };
-
-static void
-zone_select(struct buf *b, const char *current)
-{
-	size_t n;
-	const char *const *names = tz_names(&n);
-	html_raw(b, "<label for=\"tz\">Time zone</label><select id=\"tz\" name=\"tz\""
-	    " class=\"tz-select\">");
-	for (size_t i = 0; i < n; i++) {
-		html_raw(b, "<option");
-		html_attr(b, "value", names[i]);
-		if (strcmp(names[i], current) == 0)
-			html_raw(b, " selected");
-		html_raw(b, ">");
-		html_text(b, names[i]);
-		html_raw(b, "</option>");
-	}
-	html_raw(b, "</select>");
-}
 
 static void
 zone_form(struct buf *b, const struct book_view *v, const char *path)
@@ -235,10 +182,12 @@ zone_form(struct buf *b, const struct book_view *v, const char *path)
 	html_attr(b, "action", path);
 	html_raw(b, ">");
 	if (v->token != NULL)
-		hidden(b, "token", v->token);
+		page_hidden(b, "token", v->token);
+	if (v->moving)
+		page_hidden(b, "move", "1");
 	else
 		hidden_id(b, "type", v->type->id);
-	zone_select(b, tz_name(v->zone));
+	page_zone_select(b, "tz", "Time zone", tz_name(v->zone));
 	html_raw(b, "<button type=\"submit\" class=\"button-secondary\">Show times"
 	    "</button></form>");
 }
@@ -303,6 +252,8 @@ later_link(struct buf *b, const struct book_view *v, const char *path)
 	buf_printf(&href, "%s?", path);
 	if (v->token != NULL)
 		buf_printf(&href, "token=%s&", v->token);
+	if (v->moving)
+		buf_puts(&href, "move=1&");
 	else
 		buf_printf(&href, "type=%lld&", (long long)v->type->id);
 	buf_puts(&href, "tz=");
@@ -352,7 +303,9 @@ book_page(struct http_request *req, struct http_response *res,
 	    &e) < 0)
 		n = 0;
 	struct buf *b = &res->body;
-	const char *path = v->moving ? "/appointments/manage" :
+	/* Where the zone form and "later dates" go: this same page. */
+	const char *path = v->token != NULL ? "/appointments/manage" :
+	    v->moving ? arena_printf(req->arena, "/appointments/%s", v->ref) :
 	    arena_printf(req->arena, "/therapists/%lld/book", (long long)v->therapist_id);
 	begin(b, req, v->moving ? "Choose a new time" : "Book an appointment");
 	html_raw(b, "<article class=\"booking-page\"><p class=\"back\"><a");
@@ -379,13 +332,13 @@ book_page(struct http_request *req, struct http_response *res,
 		html_raw(b, "</p>");
 	}
 	zone_form(b, v, path);
-	error_box(b, v->e);
+	page_form_error(b, v->e);
 	page_form_begin(b, req, v->action);
 	html_raw(b, "<div class=\"slot-picker\" data-slot-picker>");
-	hidden(b, "tz", tz_name(v->zone));
+	page_hidden(b, "tz", tz_name(v->zone));
 	if (v->token != NULL)
-		hidden(b, "token", v->token);
-	else
+		page_hidden(b, "token", v->token);
+	else if (!v->moving)
 		hidden_id(b, "type", v->type->id);
 	html_raw(b, "<h2>Free times <span class=\"zone\">(");
 	html_text(b, tz_name(v->zone));
@@ -398,7 +351,7 @@ book_page(struct http_request *req, struct http_response *res,
 	html_raw(b, "<div class=\"form-actions\"><button type=\"submit\">");
 	html_text(b, v->moving ? "Move to this time" : "Book this time");
 	html_raw(b, "</button></div></form></article>");
-	return finish(req, res, status);
+	return page_finish(req, res, status, NULL);
 }
 
 /* Loads what the book page needs: 0, or -1 with e. */
@@ -471,7 +424,7 @@ check_email_page(struct http_request *req, struct http_response *res,
 	html_raw(b, " for you. Open the link we sent to ");
 	html_text(b, a->email);
 	html_raw(b, " within 30 minutes to book it.</p></div>");
-	return finish(req, res, 200);
+	return page_finish(req, res, 200, NULL);
 }
 
 int
@@ -586,12 +539,12 @@ appointment_page(struct http_request *req, struct http_response *res,
 	html_text(b, a->type_name);
 	html_raw(b, "</h1>");
 	if (done != NULL && strcmp(done, "booked") == 0)
-		notice(b, "Booked. We emailed the invitation with a calendar file.");
+		page_notice(b, "Booked. We emailed the invitation with a calendar file.");
 	else if (done != NULL && strcmp(done, "cancelled") == 0)
-		notice(b, "Cancelled. We let both sides know by email.");
+		page_notice(b, "Cancelled. We let both sides know by email.");
 	else if (done != NULL && strcmp(done, "moved") == 0)
-		notice(b, "Moved. We emailed the new time to both sides.");
-	error_box(b, failed);
+		page_notice(b, "Moved. We emailed the new time to both sides.");
+	page_form_error(b, failed);
 	appointment_card(b, a, therapist);
 	if (changeable(a, therapist, now)) {
 		const char *base = token != NULL ? "/appointments/manage" :
@@ -626,7 +579,7 @@ appointment_page(struct http_request *req, struct http_response *res,
 		html_raw(b, ">Recommend this therapist</a></p>");
 	}
 	html_raw(b, "</article>");
-	return finish(req, res, status);
+	return page_finish(req, res, status, NULL);
 }
 
 static bool
@@ -772,7 +725,7 @@ page_booking_confirm(struct http_request *req, struct http_response *res,
 		button_form(b, req, "/appointments/confirm", "Confirm my booking",
 		    "token", token, NULL);
 		html_raw(b, "</div>");
-		return finish(req, res, 200);
+		return page_finish(req, res, 200, NULL);
 	}
 	if (form_token(req, &in, fields, &token, e) != 0 ||
 	    web_account_request(req, &r, e) != 0 ||
@@ -782,11 +735,11 @@ page_booking_confirm(struct http_request *req, struct http_response *res,
 	struct buf *b = &res->body;
 	begin(b, req, "Booked");
 	html_raw(b, "<article class=\"appointment-page\"><h1>Booked</h1>");
-	notice(b, "Your appointment is booked. We emailed you the invitation, with"
+	page_notice(b, "Your appointment is booked. We emailed you the invitation, with"
 	    " a link to cancel or move it.");
 	appointment_card(b, &a, false);
 	html_raw(b, "</article>");
-	return finish(req, res, 200);
+	return page_finish(req, res, 200, NULL);
 }
 
 /* ---- signed in: one's appointments ------------------------------------------------------ */
@@ -920,7 +873,7 @@ appointments_page(struct http_request *req, struct http_response *res,
 		return -1;
 	}
 	html_raw(b, "</article>");
-	return finish(req, res, 200);
+	return page_finish(req, res, 200, NULL);
 }
 
 int

@@ -48,52 +48,11 @@ begin(struct buf *b, struct http_request *req, const char *title, const char *cl
 	page_begin(b, req->app, &p);
 }
 
-/* Ends the page with status; a refusal for too many attempts says when
- * to try again. */
-static int
-finish(struct http_request *req, struct http_response *res, int status,
-    const struct err *e)
-{
-	page_end(&res->body, req->app);
-	http_reply_html(res, status);
-	if (status == 429 && e != NULL) {
-		char s[24];
-		snprintf(s, sizeof(s), "%d", e->retry_after > 0 ? e->retry_after : 5);
-		http_add_header(res, "Retry-After", arena_strdup(req->arena, s));
-	}
-	return 0;
-}
-
-/* The flows' messages are clauses; a page shows them as sentences. */
-static void
-sentence(struct buf *b, const char *msg)
-{
-	if (msg == NULL || *msg == '\0')
-		return;
-	if (*msg >= 'a' && *msg <= 'z') {
-		char first[2] = { (char)(*msg - 'a' + 'A'), '\0' };
-		html_text(b, first);
-		html_text(b, msg + 1);
-	} else {
-		html_text(b, msg);
-	}
-	if (strchr(".!?", msg[strlen(msg) - 1]) == NULL)
-		html_raw(b, ".");
-}
-
-static void
-notice(struct buf *b, const char *text)
-{
-	html_raw(b, "<p class=\"notice notice-ok\" role=\"status\">");
-	html_text(b, text);
-	html_raw(b, "</p>");
-}
-
 static void
 alert(struct buf *b, const struct err *e)
 {
 	html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-	sentence(b, e->message);
+	page_sentence(b, e->message);
 	html_raw(b, "</p></div>");
 }
 
@@ -194,7 +153,7 @@ field_head(struct buf *b, const struct form_view *v, const char *key,
 		html_raw(b, "<p class=\"field-error\"");
 		html_attrf(b, "id", "contact-%s-error", key);
 		html_raw(b, "><span class=\"visually-hidden\">Error: </span>");
-		sentence(b, v->e->message);
+		page_sentence(b, v->e->message);
 		html_raw(b, "</p>");
 	}
 }
@@ -246,7 +205,7 @@ preferred_field(struct buf *b, const struct form_view *v)
 	html_raw(b, "><legend>How would you like to be answered?</legend>");
 	if (names(v->e, "preferred")) {
 		html_raw(b, "<p class=\"field-error\" id=\"contact-preferred-error\">");
-		sentence(b, v->e->message);
+		page_sentence(b, v->e->message);
 		html_raw(b, "</p>");
 	}
 	html_raw(b, "<div class=\"check\"><input type=\"radio\" id=\"contact-preferred-email\""
@@ -300,7 +259,7 @@ contact_form(struct buf *b, struct http_request *req, const struct form_view *v)
 	    " private.</p>");
 	if (v->e != NULL && v->e->status != 0) {
 		html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-		sentence(b, v->e->message);
+		page_sentence(b, v->e->message);
 		html_raw(b, "</p>");
 		if (v->e->param[0] && strcmp(v->e->param, "body") != 0 &&
 		    strcmp(v->e->param, "csrf") != 0) {
@@ -371,7 +330,7 @@ form_page(struct http_request *req, struct http_response *res, const struct form
 	html_text(b, title);
 	html_raw(b, "</h1>");
 	contact_form(b, req, v);
-	return finish(req, res, v->e != NULL && v->e->status ? v->e->status : 200, v->e);
+	return page_finish(req, res, v->e != NULL && v->e->status ? v->e->status : 200, v->e);
 }
 
 static int
@@ -387,7 +346,7 @@ sent_page(struct http_request *req, struct http_response *res, const struct ther
 	    " again.</p><p><a");
 	html_attrf(b, "href", "/therapists/%lld", (long long)t->id);
 	html_raw(b, ">Back to the profile</a></p>");
-	return finish(req, res, 200, NULL);
+	return page_finish(req, res, 200, NULL);
 }
 
 /* The listed profile of the path, or -1 with a 404 (e). */
@@ -470,7 +429,7 @@ confirm_page(struct http_request *req, struct http_response *res, const char *to
 	} else {
 		html_raw(b, "<p><a href=\"/\">Search the directory</a></p>");
 	}
-	return finish(req, res, error != NULL ? error->status : 200, error);
+	return page_finish(req, res, error != NULL ? error->status : 200, error);
 }
 
 static int
@@ -479,12 +438,12 @@ confirmed_page(struct http_request *req, struct http_response *res, bool already
 	struct buf *b = &res->body;
 	begin(b, req, "Message sent", "page-manage page-contact");
 	html_raw(b, "<h1>Message sent</h1>");
-	notice(b, already ? "This message was already delivered: there is nothing"
+	page_notice(b, already ? "This message was already delivered: there is nothing"
 	    " more to do." : "Thank you: your message is on its way to the therapist.");
 	html_raw(b, "<p>They answer you by email or phone, as you asked. Their"
 	    " answer comes from imago; to write back, use the form on their"
 	    " profile again.</p><p><a href=\"/\">Back to the directory</a></p>");
-	return finish(req, res, 200, NULL);
+	return page_finish(req, res, 200, NULL);
 }
 
 int
@@ -637,13 +596,13 @@ page_inbox(struct http_request *req, struct http_response *res, struct err *e)
 	html_raw(b, "<h1>Messages</h1>");
 	const char *done = http_param(req, "done");
 	if (done != NULL && strcmp(done, "spam") == 0)
-		notice(b, "Marked as spam. Later messages from the same address go to"
+		page_notice(b, "Marked as spam. Later messages from the same address go to"
 		    " spam without an email to you.");
 	if (p.therapist_id == 0) {
 		html_raw(b, "<p>You have no profile in the directory, so nobody can write"
 		    " to you here yet.</p><p><a href=\"/account/profile\">Create or claim"
 		    " your profile</a></p>");
-		return finish(req, res, 200, NULL);
+		return page_finish(req, res, 200, NULL);
 	}
 	html_raw(b, "<p>People write to you with the form on your public page; each"
 	    " message arrives once its sender has confirmed their email address."
@@ -663,7 +622,7 @@ page_inbox(struct http_request *req, struct http_response *res, struct err *e)
 		html_raw(b, "</ul>");
 	}
 	pager(b, current, &f, &p);
-	return finish(req, res, 200, NULL);
+	return page_finish(req, res, 200, NULL);
 }
 
 /* ---- one message -------------------------------------------------------------------- */
@@ -740,9 +699,9 @@ message_page(struct http_request *req, struct http_response *res,
 	html_raw(b, "</h1>");
 	const char *done = http_param(req, "done");
 	if (done != NULL && strcmp(done, "replied") == 0)
-		notice(b, "Your answer is on its way.");
+		page_notice(b, "Your answer is on its way.");
 	if (done != NULL && strcmp(done, "not_spam") == 0)
-		notice(b, "Moved back to your inbox.");
+		page_notice(b, "Moved back to your inbox.");
 	if (strcmp(m->status, "spam") == 0)
 		html_raw(b, "<p class=\"notice\">This message is marked as spam.</p>");
 	if (m->scam_warning)
@@ -771,7 +730,7 @@ message_page(struct http_request *req, struct http_response *res,
 	else if (error != NULL)
 		alert(b, error);
 	spam_form(b, req, m);
-	return finish(req, res, error != NULL ? error->status : 200, error);
+	return page_finish(req, res, error != NULL ? error->status : 200, error);
 }
 
 int

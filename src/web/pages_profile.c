@@ -428,24 +428,16 @@ profile_form(struct buf *b, struct http_request *req, const struct form_values *
 
 /* ---- Page pieces ---- */
 
-static void
-notice(struct buf *b, const char *text)
-{
-	html_raw(b, "<p class=\"notice notice-ok\" role=\"status\">");
-	html_text(b, text);
-	html_raw(b, "</p>");
-}
-
 /* The notices a redirect asked for with ?saved=1 and friends. */
 static void
 redirect_notices(struct buf *b, struct http_request *req)
 {
 	if (http_param(req, "saved"))
-		notice(b, "Saved. The directory shows your changes now.");
+		page_notice(b, "Saved. The directory shows your changes now.");
 	if (http_param(req, "claimed"))
-		notice(b, "This listing is now yours: check it and keep it up to date.");
+		page_notice(b, "This listing is now yours: check it and keep it up to date.");
 	if (http_param(req, "sent"))
-		notice(b, "We emailed the address on that listing. Open the link in"
+		page_notice(b, "We emailed the address on that listing. Open the link in"
 		    " that message while signed in to this account to confirm. The"
 		    " link works once, within 48 hours.");
 }

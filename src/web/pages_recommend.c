@@ -50,44 +50,6 @@ begin(struct buf *b, struct http_request *req, const char *title)
 	page_begin(b, req->app, &p);
 }
 
-static void
-finish(struct http_request *req, struct http_response *res, int status,
-    const struct err *e)
-{
-	page_end(&res->body, req->app);
-	http_reply_html(res, status);
-	if (status == 429 && e != NULL) {
-		char s[24];
-		snprintf(s, sizeof(s), "%d", e->retry_after > 0 ? e->retry_after : 5);
-		http_add_header(res, "Retry-After", arena_strdup(req->arena, s));
-	}
-}
-
-/* The flows' messages are clauses; a page shows sentences. */
-static void
-sentence(struct buf *b, const char *msg)
-{
-	if (msg == NULL || *msg == '\0')
-		return;
-	if (*msg >= 'a' && *msg <= 'z') {
-		char first[2] = { (char)(*msg - 'a' + 'A'), '\0' };
-		html_text(b, first);
-		html_text(b, msg + 1);
-	} else {
-		html_text(b, msg);
-	}
-	if (strchr(".!?", msg[strlen(msg) - 1]) == NULL)
-		html_raw(b, ".");
-}
-
-static void
-notice(struct buf *b, const char *text)
-{
-	html_raw(b, "<p class=\"notice notice-success\" role=\"status\">");
-	html_text(b, text);
-	html_raw(b, "</p>");
-}
-
 /* Whether a refusal goes back to its form rather than the error page. */
 static bool
 fixable(const struct err *e)
@@ -98,15 +60,6 @@ fixable(const struct err *e)
 	default:
 		return false;
 	}
-}
-
-static void
-hidden(struct buf *b, const char *name, const char *value)
-{
-	html_raw(b, "<input type=\"hidden\"");
-	html_attr(b, "name", name);
-	html_attr(b, "value", value);
-	html_raw(b, ">");
 }
 
 static void
@@ -223,7 +176,7 @@ form_open(struct buf *b, struct http_request *req, const struct form_view *v,
 		if (error_on(v, *f))
 			return;
 	html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-	sentence(b, v->e->message);
+	page_sentence(b, v->e->message);
 	html_raw(b, "</p></div>");
 }
 
@@ -262,7 +215,7 @@ field(struct buf *b, const struct form_view *v, const struct field *f)
 		html_raw(b, "<p class=\"field-error\"");
 		html_attrf(b, "id", "%s-error", id);
 		html_raw(b, "><span class=\"visually-hidden\">Error: </span>");
-		sentence(b, v->e->message);
+		page_sentence(b, v->e->message);
 		html_raw(b, "</p>");
 	}
 	bool area = strcmp(f->type, "textarea") == 0;
@@ -322,7 +275,7 @@ recommend_form(struct buf *b, struct http_request *req, const struct form_view *
 {
 	form_open(b, req, v, action, recommend_fields);
 	if (token != NULL)
-		hidden(b, "token", token);
+		page_hidden(b, "token", token);
 	field(b, v, &(struct field){ .name = "author_name", .label = "Your name as shown",
 	    .type = "text", .value = name_value, .maxlength = RECOMMENDATION_NAME_MAX,
 	    .required = true, .hint = "Shown with your recommendation. We suggest your"
@@ -363,7 +316,7 @@ recommend_page(struct http_request *req, struct http_response *res,
 	if (token != NULL && http_param(req, "token") == NULL &&
 	    web_session(req)->auth.kind == AUTH_NONE)
 		http_add_header(res, "Cache-Control", "no-store");
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
@@ -380,7 +333,7 @@ message_page(struct http_request *req, struct http_response *res, int status,
 	if (status >= 400)
 		html_raw(b, " class=\"form-error\" role=\"alert\"");
 	html_raw(b, ">");
-	sentence(b, text);
+	page_sentence(b, text);
 	html_raw(b, "</p>");
 	if (therapist_id != 0) {
 		html_raw(b, "<p><a class=\"button-link\"");
@@ -388,7 +341,7 @@ message_page(struct http_request *req, struct http_response *res, int status,
 		html_raw(b, ">Back to the profile</a></p>");
 	}
 	html_raw(b, "</div>");
-	finish(req, res, status, NULL);
+	page_finish(req, res, status, NULL);
 	return 0;
 }
 
@@ -548,7 +501,7 @@ section_notice(struct buf *b, struct http_request *req, const struct therapist *
 	else if (strcmp(done, "unendorsed") == 0)
 		buf_printf(&text, "You no longer endorse %s.", t->name);
 	if (text.len > 0)
-		notice(b, buf_cstr(&text));
+		page_notice(b, buf_cstr(&text));
 	buf_free(&text);
 }
 
@@ -814,14 +767,14 @@ page_my_recommendations(struct http_request *req, struct http_response *res, str
 	if (rc != 0) {
 		err_clear(e);
 		no_profile(b);
-		finish(req, res, 200, NULL);
+		page_finish(req, res, 200, NULL);
 		return 0;
 	}
 	const char *done = http_param(req, "done");
 	if (done != NULL && strcmp(done, "published") == 0)
-		notice(b, "Published: it shows on your public profile.");
+		page_notice(b, "Published: it shows on your public profile.");
 	else if (done != NULL && strcmp(done, "declined") == 0)
-		notice(b, "Declined: it does not show on your public profile.");
+		page_notice(b, "Declined: it does not show on your public profile.");
 	html_raw(b, "<p>Clients whose consultation or session with you has taken place"
 	    " can recommend you. A recommendation shows on your public profile only once"
 	    " you publish it; you can decline it, or take a published one down, at any"
@@ -835,7 +788,7 @@ page_my_recommendations(struct http_request *req, struct http_response *res, str
 		    (long long)list.next_before);
 		html_raw(b, ">Older recommendations</a></p>");
 	}
-	finish(req, res, 200, NULL);
+	page_finish(req, res, 200, NULL);
 	return 0;
 }
 
@@ -946,19 +899,19 @@ referrals_page(struct http_request *req, struct http_response *res,
 		err_clear(e);
 		if (v->e != NULL) {
 			html_raw(b, "<div class=\"form-error\" role=\"alert\"><p>");
-			sentence(b, v->e->message);
+			page_sentence(b, v->e->message);
 			html_raw(b, "</p></div>");
 		}
 		no_profile(b);
-		finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+		page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 		return 0;
 	}
 	const char *done = http_param(req, "done");
 	if (v->e == NULL && done != NULL && strcmp(done, "sent") == 0)
-		notice(b, "The referral was sent.");
+		page_notice(b, "The referral was sent.");
 	referral_form(b, req, v);
 	referral_items(b, list, n);
-	finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
+	page_finish(req, res, v->e != NULL ? v->e->status : 200, v->e);
 	return 0;
 }
 
