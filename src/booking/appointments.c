@@ -663,6 +663,10 @@ booking_reschedule(const struct account_request *r, const char *ref,
 			    "this therapist no longer takes bookings online");
 		goto fail;
 	}
+	if (new_start == out->start) {
+		account_tx_rollback(r->db);	/* already then: nothing to change */
+		return 0;
+	}
 	int minutes = (int)((out->end - out->start) / 60);
 	if (check_slot(r, &av, minutes, new_start, e) < 0)
 		goto fail;

@@ -604,7 +604,7 @@ move_page(struct http_request *req, struct http_response *res,
 		return err_set(e, 409, "type_gone", NULL, "This kind of appointment"
 		    " is no longer offered; cancel it and book another.");
 	struct book_view v = { .therapist_id = a->therapist_id, .t = &t, .av = &av,
-	    .type = type, .e = failed, .token = token, .moving = true,
+	    .type = type, .e = failed, .token = token, .ref = a->ref, .moving = true,
 	    .action = token != NULL ? "/appointments/manage/move" :
 	    arena_printf(req->arena, "/appointments/%s/move", a->ref) };
 	bool therapist = token == NULL && as_therapist(req, a);
