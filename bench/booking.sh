@@ -119,7 +119,10 @@ $(date -u +%Y-%m-%dT%H:%M:%SZ) on the machine above (\`bench/booking.sh\`, step 
   slots). A guest's booking is a hold (202) plus a confirmation email in the
   outbox, written in one transaction; 409 means someone was first. Abuse limits
   scaled up (IMAGO_RATE_LIMIT_SCALE=1000) so they do not answer first; client
-  and server share the machine's cores.
+  and server share the machine's cores. Each booking is its own write
+  transaction, committed durably (SQLite WAL with synchronous=FULL), and
+  writers take turns: that, not the slot arithmetic, sets the rate, and the
+  p99 is a request waiting its turn behind the others.
 END
 )
 if [ -f "$RESULTS" ] && grep -q '^## Booking$' "$RESULTS"; then
