@@ -708,6 +708,7 @@ booking_list(const struct account_request *r, bool as_therapist, bool upcoming,
 	} else {
 		key = r->auth->user.id;
 	}
+	/* Only constant fragments are pasted in; the values are bound. */
 	char sql[800];
 	snprintf(sql, sizeof(sql), "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
 	    " WHERE %s = ?1 AND a.status <> 'held' AND %s"
