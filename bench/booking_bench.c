@@ -92,8 +92,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "booking_bench: %s\n", e.message);
 		return 1;
 	}
-	long long id = atoll(argv[2]), type = atoll(argv[3]);
-	int days = atoi(argv[4]), passes = atoi(argv[5]);
+	long long id = strtoll(argv[2], NULL, 10), type = strtoll(argv[3], NULL, 10);
+	int days = (int)strtol(argv[4], NULL, 10), passes = (int)strtol(argv[5], NULL, 10);
+	if (days < 1 || days > BOOKING_LIST_DAYS_MAX || passes < 1 || passes > 1000000) {
+		fprintf(stderr, "booking_bench: DAYS must be 1..%d and PASSES 1..1000000\n",
+		    BOOKING_LIST_DAYS_MAX);
+		return 2;
+	}
 	const struct tz *zone = tz_find("America/New_York");
 	struct buf out = BUF_INIT;
 	long slots = list_once(db, id, type, days, zone, &out);
