@@ -463,6 +463,12 @@
 				tab.setAttribute('aria-selected', i === k ? 'true' : 'false');
 			});
 		}
+		/* A required radio in a folded (hidden) day cannot show the
+		 * browser's "choose one" bubble, which then blocks the form
+		 * silently: the server's answer says it instead. */
+		picker.querySelectorAll('input[name="start"]').forEach(function (input) {
+			input.required = false;
+		});
 		var first = days[0].parentNode;
 		first.parentNode.insertBefore(tabs, first);
 		var checked = 0;
