@@ -280,9 +280,12 @@ export function makeRng(seed) {
 	};
 }
 
-/* Runs sqlite3 -json on a database file and returns the rows. */
+/* Runs sqlite3 -json on a database file and returns the rows. It waits
+ * for a lock like the server does: a reader of a WAL database can meet
+ * one while the server checkpoints. */
 export function sqliteJson(dbPath, sql) {
-	const r = spawnSync('sqlite3', ['-json', '-readonly', dbPath, sql], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+	const r = spawnSync('sqlite3', ['-json', '-readonly', '-cmd', '.timeout 10000', dbPath, sql],
+	    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 	if (r.error)
 		throw new Error(`sqlite3: ${r.error.message}`);
 	if (r.status !== 0)
