@@ -9,6 +9,7 @@
 #include "extern.h"
 
 #include "../audit/audit.h"
+#include "../couples/couples.h"
 #include "../mail/mail.h"
 #include "../store/db.h"
 
@@ -55,6 +56,7 @@ account_delete(const struct account_request *r, const char *password, struct err
 	 * stays meaningful to no one after the row below is gone. */
 	if (account_audit(r, "user.delete", "user", id, "", e) != 0 ||
 	    run_for_user(r->db, "DELETE FROM therapists WHERE owner_user_id = ?", id, e) != 0 ||
+	    couple_forget_user(r, id, e) != 0 ||	/* no couple of one left behind */
 	    mail_forget_recipient(r->db, r->auth->user.email, e) != 0 ||
 	    run_for_user(r->db, "DELETE FROM users WHERE id = ?", id, e) != 0) {
 		account_tx_rollback(r->db);

@@ -174,6 +174,8 @@ static const struct ratelimit_rule rules[] = {
 	{ "contact_sender",	5,	60 * 60 },
 	{ "contact_therapist",	30,	60 * 60 },
 	{ "contact_reply",	60,	60 * 60 },
+	/* Couples (src/couples/): invitations mailed by one account. */
+	{ "couple_invite",	5,	24 * 60 * 60 },
 };
 
 extern double accounts_rate_limit_scale;

@@ -5,6 +5,8 @@
  */
 #include "policy.h"
 
+#include <string.h>
+
 static bool
 signed_in(const struct auth *a)
 {
@@ -135,4 +137,25 @@ policy_appointment_client(const struct auth *a, int64_t client_user_id)
 {
 	return signed_in(a) && !a->needs_two_step && client_user_id != 0 &&
 	    a->user.id == client_user_id;
+}
+
+/* ---- Couples ---- */
+
+/* The invitation names an address; only the account that proved it owns
+ * that address (verified) may take it, so a forwarded link pairs no one
+ * else. Not admins either. */
+bool
+policy_couple_accept(const struct auth *a, const char *invited_email)
+{
+	return signed_in(a) && !a->needs_two_step && a->user.email_verified &&
+	    invited_email != NULL && a->user.email != NULL &&
+	    strcmp(a->user.email, invited_email) == 0;
+}
+
+/* What a couple holds is for its two members only; not admins. */
+bool
+policy_couple_member(const struct auth *a, int64_t member_a, int64_t member_b)
+{
+	return signed_in(a) && a->user.id != 0 &&
+	    (a->user.id == member_a || a->user.id == member_b);
 }

@@ -75,4 +75,11 @@ bool	policy_appointment_therapist(const struct auth *a, int64_t owner_user_id);
 /* The client side: the signed-in account that booked it. */
 bool	policy_appointment_client(const struct auth *a, int64_t client_user_id);
 
+/* ---- Couples ---- */
+/* Accepting an invitation to a couple: the signed-in account whose
+ * verified email is the address it was sent to. */
+bool	policy_couple_accept(const struct auth *a, const char *invited_email);
+/* Reading what a couple holds: one of its two members. */
+bool	policy_couple_member(const struct auth *a, int64_t member_a, int64_t member_b);
+
 #endif

@@ -413,11 +413,38 @@ static const char m004_booking[] =
 	"ALTER TABLE outbox ADD COLUMN attachment_name TEXT;"
 	"ALTER TABLE outbox ADD COLUMN attachment TEXT;";
 
+/* Issue 5, first part: couples. Two accounts form a couple once the
+ * invited partner accepts; either may leave. A person is in at most one
+ * couple (the primary key on user_id). */
+static const char m005_couples[] =
+	"CREATE TABLE couples ("
+	"  id INTEGER PRIMARY KEY,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE couple_members ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  couple_id INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,"
+	"  joined_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX couple_members_couple ON couple_members(couple_id);"
+	"CREATE TABLE couple_invites ("
+	"  id INTEGER PRIMARY KEY,"
+	"  inviter_user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  email TEXT NOT NULL,"			/* lower case */
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  accepted_at INTEGER,"
+	"  revoked_at INTEGER"
+	");"
+	"CREATE INDEX couple_invites_inviter ON couple_invites(inviter_user_id);";
+
 static const struct migration migrations[] = {
 	{ 1, "initial schema: gazetteer and therapist directory", m001_initial },
 	{ 2, "country name aliases and places by population", m002_country_names },
 	{ 3, "accounts, sessions, tokens, outbox and audit log", m003_accounts },
 	{ 4, "contact relay, availability, appointments, recommendations", m004_booking },
+	{ 5, "couples and partner invitations", m005_couples },
 };
 
 const struct migration *

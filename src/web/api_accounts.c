@@ -468,7 +468,8 @@ api_me_export(struct http_request *req, struct http_response *res, struct err *e
 	jw_init(&j, &res->body);
 	jw_object_begin(&j);
 	if (account_export_json(&r, &j, e) != 0 || export_profile_json(&r, &j, e) != 0 ||
-	    contact_export_json(&r, &j, e) != 0 || booking_export_json(&r, &j, e) != 0)
+	    contact_export_json(&r, &j, e) != 0 || booking_export_json(&r, &j, e) != 0 ||
+	    couples_export_json(&r, &j, e) != 0)
 		return -1;
 	jw_object_end(&j);
 	http_reply_json(res, 200);

@@ -248,4 +248,18 @@ struct tz;
 int	web_slot_window(struct http_request *req, const char *zone_default,
 	    time_t now, const struct tz **zone, time_t *from, struct err *e);
 
+/* Couples: API (api_couples.c) and pages (pages_couples.c). */
+int	api_my_couple(struct http_request *, struct http_response *, struct err *);
+int	api_couple_invitations(struct http_request *, struct http_response *, struct err *);
+int	api_couple_accept(struct http_request *, struct http_response *, struct err *);
+int	page_couple(struct http_request *, struct http_response *, struct err *);
+int	page_couple_invite(struct http_request *, struct http_response *, struct err *);
+int	page_couple_revoke(struct http_request *, struct http_response *, struct err *);
+int	page_couple_leave(struct http_request *, struct http_response *, struct err *);
+int	page_couple_accept(struct http_request *, struct http_response *, struct err *);
+int	page_couple_accept_post(struct http_request *, struct http_response *, struct err *);
+/* "couple" in the caller's data export (api_couples.c). */
+int	couples_export_json(const struct account_request *r, struct jw *j,
+	    struct err *e);
+
 #endif

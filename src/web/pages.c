@@ -83,6 +83,7 @@ header_account(struct buf *b, struct http_request *req)
 				menu_link(b, req, "/therapist/messages", "Messages");
 			} else {
 				menu_link(b, req, "/account/appointments", "Appointments");
+				menu_link(b, req, "/account/couple", "Couple");
 			}
 			if (a->user.roles & ROLE_ADMIN)
 				menu_link(b, req, "/admin", "Admin");

@@ -184,6 +184,17 @@ const struct http_route app_routes[] = {
 	{ HTTP_POST, "/therapist/availability/types/{id}/delete", page_type_delete, SMALL_BODY, THERAPIST, FAST },
 	{ HTTP_POST, "/therapist/availability/accepting", page_accepting, SMALL_BODY, THERAPIST, FAST },
 	{ HTTP_POST, "/therapist/availability/feed", page_feed, SMALL_BODY, THERAPIST, FAST },
+
+	/* Couples. */
+	{ HTTP_GET | HTTP_DELETE, "/api/v1/me/couple", api_my_couple, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST | HTTP_DELETE, "/api/v1/me/couple/invitations", api_couple_invitations, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/api/v1/couple/accept", api_couple_accept, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/account/couple", page_couple, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/account/couple/invite", page_couple_invite, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/account/couple/revoke", page_couple_revoke, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/account/couple/leave", page_couple_leave, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/couple/accept", page_couple_accept, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/couple/accept", page_couple_accept_post, SMALL_BODY, SIGNED_IN, FAST },
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

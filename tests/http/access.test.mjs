@@ -146,6 +146,15 @@ async function bookingTypeOfP1(ctx) {
 const bookingBody = (ctx, who) => ({ type: ctx.bookingType, start: bookingSlot(ctx), name: `Matrix ${who}`,
     ...(who === 'anonymous' ? { email: uniqueEmail('mx-book') } : {}) });
 
+/* Couples: an open invitation from every signed-in actor, for the rows
+ * that withdraw one. */
+async function coupleInvitations(ctx) {
+	for (const who of SIGNED_IN) {
+		const res = await ctx.actors[who].client.post('/api/v1/me/couple/invitations', { email: uniqueEmail('mx-partner') });
+		assert.equal(res.status, 201, res.where);
+	}
+}
+
 const API_ROWS = [
 	/* The directory and the server. */
 	row('GET', '/', everyone(200)),
@@ -288,6 +297,13 @@ const API_ROWS = [
 		},
 		path: (ctx) => ctx.feedPath,
 	}),
+	/* Couples: anyone signed in, each about their own couple. The actors
+	 * are in none (leaving is a 404); links here are bogus. */
+	row('GET', '/api/v1/me/couple', signedIn(200)),
+	row('DELETE', '/api/v1/me/couple', signedIn(404)),
+	row('POST', '/api/v1/me/couple/invitations', signedIn(201), { body: () => ({ email: uniqueEmail('mx-partner') }) }),
+	row('DELETE', '/api/v1/me/couple/invitations', signedIn(200), { prepare: coupleInvitations }),
+	row('POST', '/api/v1/couple/accept', signedIn(404), { body: () => ({ token: BOGUS }) }),
 ];
 
 /* HTML pages: forms are posted with the csrf field of the caller's
@@ -423,6 +439,14 @@ const PAGE_ROWS = [
 	page('POST', '/therapist/availability/accepting', each(401, 403, '303 /therapist/availability', '303 /therapist/availability', 404), { body: () => ({ accepting: 'on' }) }),
 	/* A new feed address is shown once, on the page itself. */
 	page('POST', '/therapist/availability/feed', each(401, 403, 200, 200, 404), { prepare: bookingOffered, body: () => ({ feed: 'new' }) }),
+	/* Couples (see the API rows); the invitation link sends a visitor
+	 * who is not signed in to sign in and back. */
+	page('GET', '/account/couple', signedIn(200, TO_SIGNIN)),
+	page('POST', '/account/couple/invite', signedIn('303 /account/couple?done=invited', 401), { body: () => ({ email: uniqueEmail('mx-partner-page') }) }),
+	page('POST', '/account/couple/revoke', signedIn('303 /account/couple?done=revoked', 401), { prepare: coupleInvitations }),
+	page('POST', '/account/couple/leave', signedIn(404, 401)),
+	page('GET', '/couple/accept', signedIn(200, TO_SIGNIN), { path: bogusLink('/couple/accept') }),
+	page('POST', '/couple/accept', signedIn(404, 401), { body: () => ({ token: BOGUS }) }),
 ];
 
 const ROWS = [...API_ROWS, ...PAGE_ROWS];
