@@ -28,6 +28,7 @@ static const struct command {
 	{ "routes", cmd_routes, "list the routes the server answers, with access levels" },
 	{ "audit", cmd_audit, "check or list the audit log (audit verify|list)" },
 	{ "mail", cmd_mail, "deliver pending email now (mail deliver)" },
+	{ "key", cmd_key, "the encryption key file (key status|rotate|reseal|retire)" },
 };
 
 static void
@@ -44,6 +45,7 @@ usage(FILE *out)
 	    "  --help      this text; `imago COMMAND --help` for a command\n"
 	    "\nEnvironment:\n"
 	    "  IMAGO_DB        database path\n"
+	    "  IMAGO_KEY_FILE  encryption key file (default: the database's .key)\n"
 	    "  IMAGO_DATA      pinned npm data packages (default data/node_modules)\n"
 	    "  IMAGO_STATIC    static assets (default static)\n",
 	    DB_DEFAULT_PATH);

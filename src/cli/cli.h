@@ -26,6 +26,7 @@ int	cmd_user(struct cli *c, int argc, char **argv);
 int	cmd_routes(struct cli *c, int argc, char **argv);
 int	cmd_audit(struct cli *c, int argc, char **argv);
 int	cmd_mail(struct cli *c, int argc, char **argv);
+int	cmd_key(struct cli *c, int argc, char **argv);
 
 /* Opens and migrates the database named by c; prints the error and
  * returns NULL on failure. */
