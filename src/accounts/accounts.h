@@ -89,6 +89,8 @@ struct auth {
 };
 
 /* Where and for whom a flow runs. */
+struct vault;
+
 struct account_request {
 	sqlite3		*db;
 	struct arena	*arena;
@@ -97,6 +99,9 @@ struct account_request {
 	const char	*base_url;	/* "https://imago.example", for emailed links */
 	const struct auth *auth;	/* NULL or AUTH_NONE when anonymous */
 	time_t		 now;
+	/* Seals what people write in the workspace (src/vault/vault.h);
+	 * NULL where nothing is sealed or opened (most flows). */
+	const struct vault *vault;
 };
 
 /* ---- set-up ---------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "../housekeeping/housekeeping.h"
 #include "../places/places.h"
 #include "../store/db.h"
+#include "../vault/vault.h"
 #include "../web/app.h"
 
 #define DEFAULT_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -193,6 +194,14 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	if (app.mail == NULL)
 		goto out;
 	app.base_url = base_url && *base_url ? base_url : NULL;
+	/* The key file is made on first use (0600, beside the database unless
+	 * IMAGO_KEY_FILE says elsewhere); a file others may read is refused. */
+	struct buf key_path = BUF_INIT;
+	vault_key_path(c->db_path, &key_path);
+	app.vault = vault_open(key_path.data, true, &e);
+	buf_free(&key_path);
+	if (app.vault == NULL)
+		goto out;
 	app.engine = search_engine_open(c->db_path, &e);
 	if (app.engine == NULL || search_engine_load(app.engine, &e) < 0 ||
 	    assets_load(&app, &e) < 0)
@@ -250,5 +259,6 @@ out:
 	if (app.mail)
 		mail_worker_stop(app.mail);
 	search_engine_close(app.engine);
+	vault_close(app.vault);
 	return rc;
 }

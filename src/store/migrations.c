@@ -439,12 +439,94 @@ static const char m005_couples[] =
 	");"
 	"CREATE INDEX couple_invites_inviter ON couple_invites(inviter_user_id);";
 
+/* Issue 5: the couples' workspace. Every BLOB column named "sealed" holds
+ * a value sealed by the vault (src/vault/vault.h, listed in
+ * src/vault/registry.c): what people write never reaches the file in
+ * clear. */
+static const char m006_workspace[] =
+	/* The private safety screen: one per person per couple. The answers
+	 * and the verdict are sealed; only the person sees them. */
+	"CREATE TABLE safety_screens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  couple_id INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,"
+	"  answers BLOB NOT NULL,"			/* sealed JSON */
+	"  answered_at INTEGER NOT NULL,"
+	"  UNIQUE (user_id, couple_id)"
+	");"
+	/* Exercise records and journal entries: a JSON document per item,
+	 * sealed. couple_id is set for joint items (both partners write). */
+	"CREATE TABLE workspace_items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  owner_user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  couple_id INTEGER REFERENCES couples(id) ON DELETE SET NULL,"
+	"  kind TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"				/* sealed JSON */
+	"  shared_with_partner INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX workspace_items_owner ON workspace_items(owner_user_id, kind, updated_at);"
+	"CREATE INDEX workspace_items_couple ON workspace_items(couple_id) WHERE couple_id IS NOT NULL;"
+	/* A partner's answer to an item shared with them (the request they
+	 * chose, the behaviours they will not do, a mirror). */
+	"CREATE TABLE workspace_responses ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER NOT NULL REFERENCES workspace_items(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  body BLOB NOT NULL,"				/* sealed JSON */
+	"  updated_at INTEGER NOT NULL,"
+	"  UNIQUE (item_id, user_id)"
+	");"
+	/* Items shared with a therapist, item by item. */
+	"CREATE TABLE workspace_shares ("
+	"  item_id INTEGER NOT NULL REFERENCES workspace_items(id) ON DELETE CASCADE,"
+	"  therapist_user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  shared_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (item_id, therapist_user_id)"
+	");"
+	"CREATE INDEX workspace_shares_therapist ON workspace_shares(therapist_user_id, shared_at);"
+	/* The guided Imago Dialogue: one open dialogue per couple. */
+	"CREATE TABLE dialogues ("
+	"  id INTEGER PRIMARY KEY,"
+	"  couple_id INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,"
+	"  started_by INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  sender_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  receiver_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  mode TEXT NOT NULL CHECK (mode IN ('one_device','two_devices')),"
+	"  variant TEXT NOT NULL CHECK (variant IN ('standard','deepening')),"
+	"  step TEXT NOT NULL,"
+	"  round INTEGER NOT NULL DEFAULT 1,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  topic BLOB NOT NULL,"			/* sealed */
+	"  proposed_at INTEGER,"			/* the receiver's time, within 24 h */
+	"  timer_seconds INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  ended_at INTEGER"
+	");"
+	"CREATE UNIQUE INDEX dialogues_one_open ON dialogues(couple_id) WHERE ended_at IS NULL;"
+	"CREATE TABLE dialogue_turns ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dialogue_id INTEGER NOT NULL REFERENCES dialogues(id) ON DELETE CASCADE,"
+	"  round INTEGER NOT NULL,"
+	"  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  role TEXT NOT NULL,"
+	"  step TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  text BLOB,"					/* sealed, or NULL */
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX dialogue_turns_dialogue ON dialogue_turns(dialogue_id, id);";
+
 static const struct migration migrations[] = {
 	{ 1, "initial schema: gazetteer and therapist directory", m001_initial },
 	{ 2, "country name aliases and places by population", m002_country_names },
 	{ 3, "accounts, sessions, tokens, outbox and audit log", m003_accounts },
 	{ 4, "contact relay, availability, appointments, recommendations", m004_booking },
 	{ 5, "couples and partner invitations", m005_couples },
+	{ 6, "the couples' workspace: safety screens, items, shares, dialogues", m006_workspace },
 };
 
 const struct migration *

@@ -25,6 +25,7 @@ struct app {
 	struct search_engine	*engine;
 	const char		*base_url;	/* for links in mail: "http://127.0.0.1:8080" */
 	struct mail_worker	*mail;		/* woken after a commit that queued mail */
+	struct vault		*vault;		/* the workspace's keys (src/vault/vault.h) */
 };
 
 /*

@@ -42,6 +42,7 @@ web_account_request(struct http_request *req, struct account_request *r, struct 
 	r->base_url = app->base_url;
 	r->auth = &web_session(req)->auth;
 	r->now = time(NULL);
+	r->vault = app->vault;
 	return 0;
 }
 
