@@ -17,6 +17,7 @@
 
 #define DEMO_THERAPIST	"demo-therapist@example.com"
 #define DEMO_CLIENT	"demo-client@example.com"
+#define DEMO_PARTNER	"demo-partner@example.com"
 
 /* A random password of 24 base64url characters. */
 static void
@@ -37,34 +38,58 @@ demo_user(sqlite3 *db, const char *email, const char *name, unsigned roles,
 }
 
 /*
- * The demo therapist owns the first demo profile (demo-000001), so a
- * booking made from `make run` reaches an account that can sign in and
- * see it. Accounts that exist are left as they are (their passwords
- * were written the first time).
+ * The demo accounts: a therapist who owns the first demo profile
+ * (demo-000001), so a booking made from `make run` reaches an account
+ * that can sign in and see it, and two clients who can pair up as a
+ * couple and try the workspace. Accounts that exist are left as they are
+ * (their passwords were written the first time).
  */
+static const struct demo_account {
+	const char	*label;
+	const char	*email;
+	const char	*name;
+	unsigned	 roles;
+	const char	*note;
+} demo_people[] = {
+	{ "therapist", DEMO_THERAPIST, "Demo Therapist", ROLE_CLIENT | ROLE_THERAPIST,
+	  "  (owns the profile demo-000001; asks you to set up two-step"
+	  " sign-in:\n   scan the code with an authenticator app, or run\n"
+	  "   oathtool --totp -b SECRET with the secret the page shows)\n" },
+	{ "client", DEMO_CLIENT, "Demo Client", ROLE_CLIENT, "" },
+	{ "partner", DEMO_PARTNER, "Demo Partner", ROLE_CLIENT,
+	  "  (pair the two clients at /account/couple: invite "
+	  DEMO_PARTNER " from\n   the client's account, then accept from the"
+	  " link in the partner's mail:\n   with `make run`, a file in var/mail/new)\n" },
+};
+#define DEMO_PEOPLE (sizeof(demo_people) / sizeof(demo_people[0]))
+
 static int
 demo_accounts(sqlite3 *db, const char *path, struct err *e)
 {
-	char therapist_pw[TOKEN_TEXT_LEN + 1], client_pw[TOKEN_TEXT_LEN + 1];
+	char pw[DEMO_PEOPLE][TOKEN_TEXT_LEN + 1];
+	int made[DEMO_PEOPLE];
+	int64_t therapist_id = 0;
+	if (accounts_init(e) != 0)
+		return -1;
 	struct arena *a = arena_new();
-	struct user t, c;
-	demo_password(therapist_pw);
-	demo_password(client_pw);
-	if (accounts_init(e) != 0) {
-		arena_free(a);
-		return -1;
-	}
-	int rt = demo_user(db, DEMO_THERAPIST, "Demo Therapist",
-	    ROLE_CLIENT | ROLE_THERAPIST, therapist_pw, a, &t, e);
-	int rcl = rt < 0 ? -1 : demo_user(db, DEMO_CLIENT, "Demo Client",
-	    ROLE_CLIENT, client_pw, a, &c, e);
-	if (rt < 0 || rcl < 0 || profile_assign_demo_owner(db, "demo-000001",
-	    t.id, e) < 0) {
-		arena_free(a);
-		return -1;
+	bool any = false;
+	for (size_t i = 0; i < DEMO_PEOPLE; i++) {
+		struct user u;
+		demo_password(pw[i]);
+		made[i] = demo_user(db, demo_people[i].email, demo_people[i].name,
+		    demo_people[i].roles, pw[i], a, &u, e);
+		if (made[i] < 0) {
+			arena_free(a);
+			return -1;
+		}
+		any |= made[i] == 0;
+		if (demo_people[i].roles & ROLE_THERAPIST)
+			therapist_id = u.id;
 	}
 	arena_free(a);
-	if (rt == 1 && rcl == 1)
+	if (profile_assign_demo_owner(db, "demo-000001", therapist_id, e) < 0)
+		return -1;
+	if (!any)
 		return 0;
 	/* Appended: an account made before keeps the password written then. */
 	mode_t old = umask(077);
@@ -73,14 +98,10 @@ demo_accounts(sqlite3 *db, const char *path, struct err *e)
 	if (f == NULL)
 		return err_internal(e, "cannot write %s", path);
 	fprintf(f, "# imago demo accounts (sign in at /signin)\n");
-	if (rt == 0)
-		fprintf(f, "therapist: %s  password: %s\n"
-		    "  (owns the profile demo-000001; asks you to set up two-step"
-		    " sign-in:\n   scan the code with an authenticator app, or run\n"
-		    "   oathtool --totp -b SECRET with the secret the page shows)\n",
-		    DEMO_THERAPIST, therapist_pw);
-	if (rcl == 0)
-		fprintf(f, "client:    %s  password: %s\n", DEMO_CLIENT, client_pw);
+	for (size_t i = 0; i < DEMO_PEOPLE; i++)
+		if (made[i] == 0)
+			fprintf(f, "%-10s %s  password: %s\n%s", demo_people[i].label,
+			    demo_people[i].email, pw[i], demo_people[i].note);
 	fclose(f);
 	return 0;
 }
@@ -110,7 +131,8 @@ help(void)
 	    "                  weekly hours in their city's time zone, a free\n"
 	    "                  consultation and a trial session (default 500)\n"
 	    "  --accounts FILE create a demo therapist account that owns the first\n"
-	    "                  profile, and a demo client; their random passwords\n"
+	    "                  profile, and two demo clients who can pair up as a\n"
+	    "                  couple; their random passwords\n"
 	    "                  are written to FILE (mode 0600), never printed\n"
 	    "  --db PATH       the database (also accepted before `demo`)\n",
 	    DEMO_MAX);
