@@ -227,6 +227,9 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		.csp = csp,
 	};
 	cfg.guard = app_guard;
+	/* Made after the signal mask: its heartbeat thread inherits it. */
+	app.events = http_events_new();
+	cfg.events = app.events;
 	server = http_start(&cfg, &e);
 	if (server == NULL)
 		goto out;
@@ -256,6 +259,7 @@ out:
 		fprintf(stderr, "imago serve: %s\n", e.message);
 	housekeeping_stop(housekeeping);
 	http_stop(server);
+	http_events_free(app.events);
 	if (app.mail)
 		mail_worker_stop(app.mail);
 	search_engine_close(app.engine);

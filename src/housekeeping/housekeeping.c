@@ -11,6 +11,7 @@
 
 #include "../booking/booking.h"
 #include "../contact/contact.h"
+#include "../dialogue/dialogue.h"
 #include "../store/db.h"
 #include "../util/mem.h"
 #include "../util/num.h"
@@ -32,7 +33,7 @@ housekeeping_run(sqlite3 *db, const char *base_url, time_t now, struct err *e)
 	int queued = booking_sweep(db, base_url, now, e);
 	if (queued < 0)
 		return -1;
-	if (contact_sweep(db, now, e) < 0)
+	if (contact_sweep(db, now, e) < 0 || dialogue_sweep(db, now, e) < 0)
 		return -1;
 	return queued;
 }

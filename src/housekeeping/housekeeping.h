@@ -1,7 +1,8 @@
 /*
  * Periodic work for `serve`, in one background thread: releasing booking
  * holds nobody confirmed, queueing appointment reminders, deleting
- * contact messages never confirmed. Each job is idempotent and keeps its
+ * contact messages never confirmed, deleting the turns of dialogues
+ * that ended a day ago and stopping idle ones. Each job is idempotent and keeps its
  * state in the database, so a restart loses nothing and two processes
  * on one database do each job once (the transactions decide).
  */

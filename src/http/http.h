@@ -10,13 +10,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "../util/arena.h"
 #include "../util/buf.h"
 #include "../util/err.h"
 #include "../util/param.h"
 
-#define HTTP_MAX_PARAMS		64	/* query-string pairs */
+#define HTTP_MAX_PARAMS		256	/* query-string or form pairs (the workspace's longer forms) */
 #define HTTP_MAX_PATH_ARGS	4	/* {captures} in a route pattern */
 #define HTTP_MAX_HEADERS	12	/* extra response headers */
 #define HTTP_MAX_URL		4096	/* bytes of request target */
@@ -60,6 +62,9 @@ struct http_response {
 	/* Static bytes served without copying (assets). */
 	const void	*static_body;
 	size_t		 static_len;
+	/* A server-sent event stream (http_reply_events); the body is
+	 * then unused. */
+	struct http_stream *stream;
 };
 
 /* A handler fills res and returns 0, or returns -1 with e set; the
@@ -105,6 +110,7 @@ struct http_config {
 	bool			 https;		/* behind TLS: adds HSTS */
 	bool			 access_log;
 	const char		*csp;		/* Content-Security-Policy */
+	struct http_events	*events;	/* optional: streams to end on stop */
 };
 
 struct http_server;
@@ -151,5 +157,57 @@ bool	http_route_match(const char *pattern, const char *path,
 	    const char **args, struct arena *a);
 /* "GET" -> HTTP_GET; 0 for unknown. */
 enum http_method http_method_parse(const char *s);
+
+/*
+ * Server-sent events (events.c). A hub of topics: strings such as
+ * "dialogue:42", which the HTTP layer does not interpret. A handler
+ * answers with a stream watching one topic (http_reply_events);
+ * http_events_publish wakes every stream watching it, which then sends
+ * "event: change" with "data: N" (a counter that only grows). No data
+ * travels in the stream: a client re-reads what changed with a plain
+ * GET, so access is checked on every read.
+ *
+ * Each stream first sends "retry: 2000", then a ": ping" comment every
+ * HTTP_EVENTS_PING seconds (which is also how a vanished client is
+ * noticed: MHD cannot see a disconnect while a connection is
+ * suspended), and ends after HTTP_EVENTS_LIFETIME seconds; EventSource
+ * reconnects by itself. Between events the connection is suspended, so
+ * an idle stream holds no thread. Beyond HTTP_EVENTS_PER_TOPIC streams on
+ * a topic or HTTP_EVENTS_MAX in all, new streams get 503 with
+ * Retry-After.
+ *
+ * The hub outlives the server: create it before http_start, pass it in
+ * http_config.events (http_stop then ends its streams, since MHD cannot
+ * stop with a connection suspended), free it after http_stop.
+ */
+#define HTTP_EVENTS_PER_TOPIC	16
+#define HTTP_EVENTS_MAX		1000
+#define HTTP_EVENTS_PING	20	/* seconds between ": ping" comments */
+#define HTTP_EVENTS_LIFETIME	300	/* seconds, then the stream ends */
+#define HTTP_EVENTS_RETRY_MS	2000	/* the client's reconnection delay */
+#define HTTP_EVENTS_TOPIC_MAX	64	/* bytes of a topic name */
+
+struct http_events;
+struct http_stream;
+
+/* A hub with its heartbeat thread. Never NULL. */
+struct http_events *http_events_new(void);
+/* Ends every stream and refuses new ones (http_stop calls it). */
+void	http_events_close(struct http_events *hub);
+/* Stops the heartbeat and frees the hub; every stream must have ended
+ * (after http_stop). NULL is fine. */
+void	http_events_free(struct http_events *hub);
+/* Wakes every stream watching topic. Safe from any thread. */
+void	http_events_publish(struct http_events *hub, const char *topic);
+/* Answers req with a stream watching topic. 0, or -1 with e: 503 when
+ * the limits are reached or the hub is closed, 400 for a topic longer
+ * than HTTP_EVENTS_TOPIC_MAX. */
+int	http_reply_events(struct http_request *req, struct http_response *res,
+	    struct http_events *hub, const char *topic, struct err *e);
+/* For server.c: the stream's MHD content reader and free callback,
+ * nothing else. The free callback also gives back a stream whose
+ * response could not be made. */
+ssize_t	http_stream_read(void *stream, uint64_t pos, char *buf, size_t max);
+void	http_stream_free(void *stream);
 
 #endif

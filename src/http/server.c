@@ -161,6 +161,10 @@ render_error(struct http_server *srv, struct context *ctx, const struct err *e,
 	buf_reset(&res->body);
 	res->nheaders = 0;
 	res->static_body = NULL;
+	if (res->stream) {	/* a handler that made a stream, then failed */
+		http_stream_free(res->stream);
+		res->stream = NULL;
+	}
 	srv->cfg.render_error(&ctx->req, e, res);
 	if (res->status == 0)
 		res->status = e->status;
@@ -188,7 +192,17 @@ send_response(struct http_server *srv, struct MHD_Connection *conn,
     struct context *ctx, struct http_response *res)
 {
 	struct MHD_Response *r;
-	if (res->static_body) {
+	if (res->stream) {
+		/* Server-sent events: MHD calls the reader for as long as the
+		 * stream lives, and the free callback when it ends. */
+		ctx->bytes = 0;
+		buf_free(&res->body);
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024,
+		    http_stream_read, res->stream, http_stream_free);
+		if (r == NULL)
+			http_stream_free(res->stream);
+		res->stream = NULL;
+	} else if (res->static_body) {
 		r = MHD_create_response_from_buffer(res->static_len,
 		    (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
 		ctx->bytes = res->static_len;
@@ -629,6 +643,10 @@ http_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	/* Event streams end (MHD must not stop with a connection
+	 * suspended, and a stream waits suspended), and new ones are
+	 * refused. */
+	http_events_close(s->cfg.events);
 	/* The workers finish what is queued and resume those connections
 	 * (MHD must not stop with a connection suspended), then end. */
 	pthread_mutex_lock(&s->lock);

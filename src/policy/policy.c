@@ -159,3 +159,33 @@ policy_couple_member(const struct auth *a, int64_t member_a, int64_t member_b)
 	return signed_in(a) && a->user.id != 0 &&
 	    (a->user.id == member_a || a->user.id == member_b);
 }
+
+/* ---- Workspace ---- */
+
+/* Sharing is with a person in a relationship, not with an account
+ * forever: a partner reads only while both are in the same couple now,
+ * so leaving the couple hides everything at once. */
+enum policy_item_read
+policy_workspace_item(const struct auth *a, const struct policy_item *it)
+{
+	if (!signed_in(a) || a->needs_two_step || a->user.id == 0)
+		return POLICY_ITEM_NONE;
+	if (a->user.id == it->owner_user_id)
+		return POLICY_ITEM_OWNER;
+	if (it->couple_id != 0 && it->reader_couple_id == it->couple_id &&
+	    it->joint_allowed)
+		return POLICY_ITEM_JOINT;
+	if (it->shared_with_partner && it->joint_allowed && it->owner_couple_id != 0 &&
+	    it->owner_couple_id == it->reader_couple_id)
+		return POLICY_ITEM_PARTNER;
+	if (it->shared_with_reader && (a->user.roles & ROLE_THERAPIST))
+		return POLICY_ITEM_THERAPIST;
+	return POLICY_ITEM_NONE;
+}
+
+bool
+policy_workspace_item_write(const struct auth *a, const struct policy_item *it)
+{
+	enum policy_item_read r = policy_workspace_item(a, it);
+	return r == POLICY_ITEM_OWNER || r == POLICY_ITEM_JOINT;
+}

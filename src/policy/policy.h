@@ -82,4 +82,33 @@ bool	policy_couple_accept(const struct auth *a, const char *invited_email);
 /* Reading what a couple holds: one of its two members. */
 bool	policy_couple_member(const struct auth *a, int64_t member_a, int64_t member_b);
 
+/* ---- Workspace ---- */
+/* What decides who reads a workspace item (src/workspace/). */
+struct policy_item {
+	int64_t		 owner_user_id;
+	int64_t		 couple_id;		/* joint items: their couple; else 0 */
+	bool		 shared_with_partner;
+	int64_t		 owner_couple_id;	/* the owner's couple now, or 0 */
+	int64_t		 reader_couple_id;	/* the reader's couple now, or 0 */
+	bool		 shared_with_reader;	/* shared with the reader as a therapist */
+	bool		 joint_allowed;		/* the safety screen lets the couple work together */
+};
+enum policy_item_read {
+	POLICY_ITEM_NONE,	/* 404 */
+	POLICY_ITEM_OWNER,
+	POLICY_ITEM_JOINT,	/* a joint item of the reader's current couple */
+	POLICY_ITEM_PARTNER,	/* shared with the partner, both in that couple now */
+	POLICY_ITEM_THERAPIST,	/* shared with the reader, a therapist */
+};
+/* How a may read the item (the first that applies, in the order above);
+ * admins get nothing: these are private records. A partner's access
+ * (joint or shared) also needs the couple's safety screen to allow
+ * working together: when either partner does not feel safe, nothing
+ * passes between them. */
+enum policy_item_read policy_workspace_item(const struct auth *a,
+	    const struct policy_item *it);
+/* Changing or deleting it: the owner, or either partner of a joint item
+ * of their current couple. */
+bool	policy_workspace_item_write(const struct auth *a, const struct policy_item *it);
+
 #endif

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "../contact/contact.h"
+#include "../dialogue/dialogue.h"
 #include "../util/jw.h"
 #include "../util/num.h"
+#include "../workspace/workspace.h"
 #include "input.h"
 
 /* Reads the body and checks its fields against the allowed list. */
@@ -469,7 +471,8 @@ api_me_export(struct http_request *req, struct http_response *res, struct err *e
 	jw_object_begin(&j);
 	if (account_export_json(&r, &j, e) != 0 || export_profile_json(&r, &j, e) != 0 ||
 	    contact_export_json(&r, &j, e) != 0 || booking_export_json(&r, &j, e) != 0 ||
-	    couples_export_json(&r, &j, e) != 0)
+	    couples_export_json(&r, &j, e) != 0 || ws_export_json(&r, &j, e) != 0 ||
+	    dialogue_export_json(&r, &j, e) != 0)
 		return -1;
 	jw_object_end(&j);
 	http_reply_json(res, 200);

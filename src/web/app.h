@@ -26,6 +26,7 @@ struct app {
 	const char		*base_url;	/* for links in mail: "http://127.0.0.1:8080" */
 	struct mail_worker	*mail;		/* woken after a commit that queued mail */
 	struct vault		*vault;		/* the workspace's keys (src/vault/vault.h) */
+	struct http_events	*events;	/* live updates (server-sent events) */
 };
 
 /*
@@ -262,5 +263,50 @@ int	page_couple_accept_post(struct http_request *, struct http_response *, struc
 /* "couple" in the caller's data export (api_couples.c). */
 int	couples_export_json(const struct account_request *r, struct jw *j,
 	    struct err *e);
+
+/* Workspace API (api_workspace.c). */
+int	api_workspace_kinds(struct http_request *, struct http_response *, struct err *);
+int	api_my_items(struct http_request *, struct http_response *, struct err *);
+int	api_my_item(struct http_request *, struct http_response *, struct err *);
+int	api_my_item_share(struct http_request *, struct http_response *, struct err *);
+int	api_my_item_response(struct http_request *, struct http_response *, struct err *);
+int	api_couple_vision_merge(struct http_request *, struct http_response *, struct err *);
+int	api_my_safety(struct http_request *, struct http_response *, struct err *);
+int	api_share_targets(struct http_request *, struct http_response *, struct err *);
+int	api_therapist_shared(struct http_request *, struct http_response *, struct err *);
+int	api_therapist_shared_item(struct http_request *, struct http_response *, struct err *);
+
+/* Dialogue: API (api_dialogue.c) and pages (pages_dialogue.c). */
+int	api_my_dialogues(struct http_request *, struct http_response *, struct err *);
+int	api_dialogue(struct http_request *, struct http_response *, struct err *);
+int	api_dialogue_actions(struct http_request *, struct http_response *, struct err *);
+int	api_dialogue_events(struct http_request *, struct http_response *, struct err *);
+int	api_dialogue_record(struct http_request *, struct http_response *, struct err *);
+int	page_dialogues(struct http_request *, struct http_response *, struct err *);
+int	page_dialogue_start(struct http_request *, struct http_response *, struct err *);
+int	page_dialogue(struct http_request *, struct http_response *, struct err *);
+int	page_dialogue_act(struct http_request *, struct http_response *, struct err *);
+int	page_dialogue_record(struct http_request *, struct http_response *, struct err *);
+/* The path's {id} as a dialogue id, 0 when it names none. */
+int64_t	web_dialogue_id(struct http_request *req);
+/* Publishes "dialogue:ID" on the event hub: call after the commit of
+ * every accepted action, so the partner's page re-reads it. */
+void	web_dialogue_changed(struct http_request *req, int64_t id);
+
+/* Workspace pages (pages_workspace.c). */
+int	page_workspace(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_safety(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_new(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_create(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_item(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_edit(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_save(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_delete(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_share_partner(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_share_therapist(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_response(struct http_request *, struct http_response *, struct err *);
+int	page_workspace_merge(struct http_request *, struct http_response *, struct err *);
+int	page_therapist_shared(struct http_request *, struct http_response *, struct err *);
+int	page_therapist_shared_item(struct http_request *, struct http_response *, struct err *);
 
 #endif

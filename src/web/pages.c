@@ -81,9 +81,11 @@ header_account(struct buf *b, struct http_request *req)
 				menu_link(b, req, "/account/profile", "My profile");
 				menu_link(b, req, "/therapist/appointments", "Appointments");
 				menu_link(b, req, "/therapist/messages", "Messages");
+				menu_link(b, req, "/therapist/shared", "Shared with me");
 			} else {
 				menu_link(b, req, "/account/appointments", "Appointments");
 				menu_link(b, req, "/account/couple", "Couple");
+				menu_link(b, req, "/workspace", "Workspace");
 			}
 			if (a->user.roles & ROLE_ADMIN)
 				menu_link(b, req, "/admin", "Admin");
@@ -1062,8 +1064,8 @@ page_results(struct http_request *req, struct http_response *res, struct err *e)
  * since 0.29; CMARK_OPT_SAFE says so for older versions): raw HTML is
  * replaced by a comment and javascript:/vbscript:/file: links are
  * dropped, which is what makes html_raw() acceptable here. */
-static void
-markdown(struct buf *b, const char *text)
+void
+page_markdown(struct buf *b, const char *text)
 {
 	char *html = cmark_markdown_to_html(text, strlen(text),
 	    CMARK_OPT_DEFAULT | CMARK_OPT_SAFE);
@@ -1079,7 +1081,7 @@ profile_section_markdown(struct buf *b, const char *heading, const char *text)
 	html_raw(b, "<section class=\"prose\"><h2>");
 	html_text(b, heading);
 	html_raw(b, "</h2>");
-	markdown(b, text);
+	page_markdown(b, text);
 	html_raw(b, "</section>\n");
 }
 

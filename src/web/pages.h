@@ -37,6 +37,10 @@ void	page_hidden(struct buf *b, const char *name, const char *value);
 /* Why a form was refused, as an alert above it; nothing when e is unset. */
 void	page_form_error(struct buf *b, const struct err *e);
 
+/* Markdown as HTML by cmark in safe mode: raw HTML and javascript:,
+ * vbscript:, file: and data: (except images) links are dropped. */
+void	page_markdown(struct buf *b, const char *text);
+
 /* A labelled <select> of every time zone, current one selected. */
 void	page_zone_select(struct buf *b, const char *name, const char *label,
 	    const char *current);

@@ -195,6 +195,49 @@ const struct http_route app_routes[] = {
 	{ HTTP_POST, "/account/couple/leave", page_couple_leave, SMALL_BODY, SIGNED_IN, FAST },
 	{ HTTP_GET, "/couple/accept", page_couple_accept, NO_BODY, SIGNED_IN, FAST },
 	{ HTTP_POST, "/couple/accept", page_couple_accept_post, SMALL_BODY, SIGNED_IN, FAST },
+
+	/* Workspace. */
+#define WORKSPACE_BODY	(256 * 1024)	/* a 64 KiB document (checked as stored) sent with escapes */
+	{ HTTP_GET, "/api/v1/workspace/kinds", api_workspace_kinds, NO_BODY, PUBLIC, FAST },
+	{ HTTP_GET | HTTP_POST, "/api/v1/me/items", api_my_items, WORKSPACE_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET | HTTP_PUT | HTTP_DELETE, "/api/v1/me/items/{id}", api_my_item, WORKSPACE_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/api/v1/me/items/{id}/share", api_my_item_share, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/api/v1/me/items/{id}/response", api_my_item_response, WORKSPACE_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/api/v1/me/couple/vision/merge", api_couple_vision_merge, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET | HTTP_POST, "/api/v1/me/safety", api_my_safety, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/api/v1/me/share-targets", api_share_targets, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/api/v1/therapist/shared", api_therapist_shared, NO_BODY, THERAPIST, FAST },
+	{ HTTP_GET, "/api/v1/therapist/shared/{id}", api_therapist_shared_item, NO_BODY, THERAPIST, FAST },
+
+	/* Dialogue. */
+#define DIALOGUE_BODY	(64 * 1024)	/* 4,000 characters of notes, form-encoded: 12 bytes each at worst */
+	{ HTTP_GET | HTTP_POST, "/api/v1/me/dialogues", api_my_dialogues, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/api/v1/dialogues/{id}", api_dialogue, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/api/v1/dialogues/{id}/actions", api_dialogue_actions, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/api/v1/dialogues/{id}/events", api_dialogue_events, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/api/v1/dialogues/{id}/record", api_dialogue_record, DIALOGUE_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/couple/dialogue", page_dialogues, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/couple/dialogue", page_dialogue_start, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/couple/dialogue/{id}", page_dialogue, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/couple/dialogue/{id}/act", page_dialogue_act, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/couple/dialogue/{id}/record", page_dialogue_record, DIALOGUE_BODY, SIGNED_IN, FAST },
+
+	/* Workspace pages. */
+#define WS_PAGE_BODY	(256 * 1024)	/* 64 KiB of JSON as a form: 3 bytes per escaped byte */
+	{ HTTP_GET, "/workspace", page_workspace, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET | HTTP_POST, "/workspace/safety", page_workspace_safety, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/workspace/new/{kind}", page_workspace_new, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/new/{kind}", page_workspace_create, WS_PAGE_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/workspace/items/{id}", page_workspace_item, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/workspace/items/{id}/edit", page_workspace_edit, NO_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/items/{id}/edit", page_workspace_save, WS_PAGE_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/items/{id}/delete", page_workspace_delete, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/items/{id}/share/partner", page_workspace_share_partner, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/items/{id}/share/therapist", page_workspace_share_therapist, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/items/{id}/response", page_workspace_response, WS_PAGE_BODY, SIGNED_IN, FAST },
+	{ HTTP_POST, "/workspace/vision/merge", page_workspace_merge, SMALL_BODY, SIGNED_IN, FAST },
+	{ HTTP_GET, "/therapist/shared", page_therapist_shared, NO_BODY, THERAPIST, FAST },
+	{ HTTP_GET, "/therapist/shared/{id}", page_therapist_shared_item, NO_BODY, THERAPIST, FAST },
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

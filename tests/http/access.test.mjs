@@ -148,6 +148,13 @@ const bookingBody = (ctx, who) => ({ type: ctx.bookingType, start: bookingSlot(c
 
 /* Couples: an open invitation from every signed-in actor, for the rows
  * that withdraw one. */
+/* A private journal entry of the therapist (the workspace page rows). */
+async function workspaceItem(ctx) {
+	const res = await ctx.actors.therapist.client.post('/api/v1/me/items', { kind: 'journal', fields: { title: 'Matrix entry', body: 'private' } });
+	assert.equal(res.status, 201, res.where);
+	ctx.id = (res.json.item ?? res.json).id;
+}
+
 async function coupleInvitations(ctx) {
 	for (const who of SIGNED_IN) {
 		const res = await ctx.actors[who].client.post('/api/v1/me/couple/invitations', { email: uniqueEmail('mx-partner') });
@@ -304,6 +311,35 @@ const API_ROWS = [
 	row('POST', '/api/v1/me/couple/invitations', signedIn(201), { body: () => ({ email: uniqueEmail('mx-partner') }) }),
 	row('DELETE', '/api/v1/me/couple/invitations', signedIn(200), { prepare: coupleInvitations }),
 	row('POST', '/api/v1/couple/accept', signedIn(404), { body: () => ({ token: BOGUS }) }),
+	/* Dialogue: the actors are in no couple, so starting one is 404
+	 * not_in_couple and {id} (P1's number) names no dialogue of theirs. */
+	row('GET', '/api/v1/me/dialogues', signedIn(200)),
+	row('POST', '/api/v1/me/dialogues', signedIn(404), { body: () => ({ topic: 'Matrix topic' }) }),
+	row('GET', '/api/v1/dialogues/{id}', signedIn(404)),
+	row('POST', '/api/v1/dialogues/{id}/actions', signedIn(404), { body: () => ({ version: 1, action: 'accept' }) }),
+	row('GET', '/api/v1/dialogues/{id}/events', signedIn(404)),
+	row('POST', '/api/v1/dialogues/{id}/record', signedIn(404), { body: () => ({ notes: '' }) }),
+	/* Workspace: {id} is a journal entry of the therapist's, 404 to
+	 * everyone else; the actors are in no couple (safety answers and
+	 * merging are 404 not_in_couple). The owner's own response is 422. */
+	row('GET', '/api/v1/workspace/kinds', everyone(200)),
+	row('GET', '/api/v1/me/items', signedIn(200)),
+	row('POST', '/api/v1/me/items', signedIn(201), { body: () => ({ kind: 'journal', fields: { title: 'Matrix', body: 'entry' } }) }),
+	row('GET', '/api/v1/me/items/{id}', each(401, 404, 200, 404, 404), { prepare: workspaceItem }),
+	row('PUT', '/api/v1/me/items/{id}', each(401, 404, 200, 404, 404), {
+		prepare: workspaceItem, body: () => ({ version: 1, fields: { title: 'Matrix', body: 'changed' } }),
+	}),
+	row('DELETE', '/api/v1/me/items/{id}', each(401, 404, 200, 404, 404), { prepare: workspaceItem }),
+	row('POST', '/api/v1/me/items/{id}/share', each(401, 404, 200, 404, 404), { prepare: workspaceItem, body: () => ({ partner: false }) }),
+	row('POST', '/api/v1/me/items/{id}/response', each(401, 404, 422, 404, 404), { prepare: workspaceItem, body: () => ({ response: { mirror: 'x' } }) }),
+	row('POST', '/api/v1/me/couple/vision/merge', signedIn(404)),
+	row('GET', '/api/v1/me/safety', signedIn(200)),
+	row('POST', '/api/v1/me/safety', signedIn(404), {
+		body: () => ({ afraid: false, hurt: false, controlled: false, speak_freely: true, want_joint: true }),
+	}),
+	row('GET', '/api/v1/me/share-targets', signedIn(200)),
+	row('GET', '/api/v1/therapist/shared', each(401, 403, 200, 200, 200)),
+	row('GET', '/api/v1/therapist/shared/{id}', each(401, 403, 404, 404, 404), { prepare: workspaceItem }),
 ];
 
 /* HTML pages: forms are posted with the csrf field of the caller's
@@ -447,6 +483,31 @@ const PAGE_ROWS = [
 	page('POST', '/account/couple/leave', signedIn(404, 401)),
 	page('GET', '/couple/accept', signedIn(200, TO_SIGNIN), { path: bogusLink('/couple/accept') }),
 	page('POST', '/couple/accept', signedIn(404, 401), { body: () => ({ token: BOGUS }) }),
+	/* Workspace pages: anyone signed in, each in their own workspace; an
+	 * item is the therapist's journal entry (others 404). Nobody here is
+	 * in a couple, so the check-in, a response and the merge are 404. */
+	page('GET', '/workspace', signedIn(200, TO_SIGNIN)),
+	page('GET', '/workspace/safety', signedIn(200, TO_SIGNIN)),
+	page('POST', '/workspace/safety', signedIn(404, 401), { body: () => ({ afraid: 'no', hurt: 'no', controlled: 'no', speak_freely: 'yes', want_joint: 'yes' }) }),
+	page('GET', '/workspace/new/{kind}', signedIn(200, TO_SIGNIN), { path: () => '/workspace/new/journal' }),
+	page('POST', '/workspace/new/{kind}', signedIn('303 /workspace/items/', 401), { path: () => '/workspace/new/journal', body: () => ({ title: 'Matrix', body: 'entry' }) }),
+	page('GET', '/workspace/items/{id}', each(TO_SIGNIN, 404, 200, 404, 404), { prepare: workspaceItem }),
+	page('GET', '/workspace/items/{id}/edit', each(TO_SIGNIN, 404, 200, 404, 404), { prepare: workspaceItem }),
+	page('POST', '/workspace/items/{id}/edit', each(401, 404, '303 /workspace/items/', 404, 404), { prepare: workspaceItem, body: () => ({ version: '1', title: 'Matrix edit', body: 'changed' }) }),
+	page('POST', '/workspace/items/{id}/delete', each(401, 404, '303 /workspace?done=deleted', 404, 404), { prepare: workspaceItem, body: () => ({ confirm: 'on' }) }),
+	page('POST', '/workspace/items/{id}/share/partner', each(401, 404, '303 /workspace/items/', 404, 404), { prepare: workspaceItem, body: () => ({ shared: 'off' }) }),
+	/* P1 is no share target of its own owner (no booking): 404 for all. */
+	page('POST', '/workspace/items/{id}/share/therapist', signedIn(404, 401), { prepare: workspaceItem, body: (ctx) => ({ therapist: String(ctx.P1), shared: 'on' }) }),
+	page('POST', '/workspace/items/{id}/response', signedIn(404, 401), { prepare: workspaceItem, body: () => ({ mirror: 'If I got it' }) }),
+	page('POST', '/workspace/vision/merge', signedIn(404, 401)),
+	page('GET', '/therapist/shared', each(TO_SIGNIN, 403, 200, 200, 200)),
+	page('GET', '/therapist/shared/{id}', each(TO_SIGNIN, 403, 404, 404, 404), { prepare: workspaceItem }),
+	/* Dialogue (see the API rows). */
+	page('GET', '/couple/dialogue', signedIn(200, TO_SIGNIN)),
+	page('POST', '/couple/dialogue', signedIn(404, 401), { body: () => ({ topic: 'Matrix topic', mode: 'two_devices' }) }),
+	page('GET', '/couple/dialogue/{id}', signedIn(404, TO_SIGNIN)),
+	page('POST', '/couple/dialogue/{id}/act', signedIn(404, 401), { body: () => ({ version: '1', action: 'accept' }) }),
+	page('POST', '/couple/dialogue/{id}/record', signedIn(404, 401), { body: () => ({ notes: '' }) }),
 ];
 
 const ROWS = [...API_ROWS, ...PAGE_ROWS];

@@ -183,7 +183,7 @@ signed_in(sqlite3 *db, struct arena *a, const char *email, unsigned roles, time_
 		test_fail(__FILE__, __LINE__, "user_create: %s", e.message);
 		return -1;
 	}
-	struct account_request r = { db, a, "127.0.0.1", "test", "http://test", NULL, now };
+	struct account_request r = { db, a, "127.0.0.1", "test", "http://test", NULL, now, NULL };
 	if (account_signin(&r, email, PASSWORD, s, &e) != 0) {
 		test_fail(__FILE__, __LINE__, "signin: %s", e.message);
 		return -1;
@@ -216,7 +216,7 @@ TEST(sessions_expire_when_idle_and_at_their_end)
 	CHECK_INT(auth_from_session(db, s.session_token, t0 + 60, a, &auth, &e), 1);
 
 	struct signin_result s2;
-	struct account_request r = { db, a, "127.0.0.1", "test", "http://test", NULL, t0 };
+	struct account_request r = { db, a, "127.0.0.1", "test", "http://test", NULL, t0, NULL };
 	CHECK_INT(account_signin(&r, "idle@example.org", PASSWORD, &s2, &e), 0);
 	CHECK_INT(auth_from_session(db, s2.session_token, t0 + SESSION_IDLE_SECONDS - 1, a, &auth, &e), 0);
 	/* Idle from its last use (touched at most once a minute). */
