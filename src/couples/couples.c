@@ -52,11 +52,11 @@ caller_id(const struct account_request *r)
 	return r->auth != NULL && r->auth->kind != AUTH_NONE ? r->auth->user.id : 0;
 }
 
-/* The couple user_id is in and when it formed: 0 found, 1 none, -1 error. */
-static int
+int
 couple_of(sqlite3 *db, int64_t user_id, int64_t *couple_id, time_t *since,
     struct err *e)
 {
+	*couple_id = 0;
 	sqlite3_stmt *st = db_prepare(db, "SELECT c.id, c.created_at FROM couple_members m"
 	    " JOIN couples c ON c.id = m.couple_id WHERE m.user_id = ?", e);
 	if (st == NULL)
@@ -76,9 +76,8 @@ couple_of(sqlite3 *db, int64_t user_id, int64_t *couple_id, time_t *since,
 	return ret;
 }
 
-/* The other member of couple_id (0 when there is none). */
-static int
-partner_of(sqlite3 *db, int64_t couple_id, int64_t user_id, int64_t *partner,
+int
+couple_partner_of(sqlite3 *db, int64_t couple_id, int64_t user_id, int64_t *partner,
     struct err *e)
 {
 	*partner = 0;
@@ -453,7 +452,7 @@ dissolve(const struct account_request *r, int64_t user_id, const char *name,
 	int rc = couple_of(r->db, user_id, &couple_id, NULL, e);
 	if (rc != 0)
 		return rc;
-	if (partner_of(r->db, couple_id, user_id, &partner_id, e) != 0)
+	if (couple_partner_of(r->db, couple_id, user_id, &partner_id, e) != 0)
 		return -1;
 	sqlite3_stmt *st = db_prepare(r->db, "DELETE FROM couples WHERE id = ?", e);
 	if (st == NULL)
@@ -548,7 +547,7 @@ couple_get(const struct account_request *r, struct couple_view *out, struct err 
 		return -1;
 	if (rc == 0) {
 		struct user partner;
-		if (partner_of(r->db, out->couple_id, me, &partner_id, e) != 0)
+		if (couple_partner_of(r->db, out->couple_id, me, &partner_id, e) != 0)
 			return -1;
 		if (partner_id != 0 && policy_couple_member(r->auth, me, partner_id)) {
 			rc = user_by_id(r->db, partner_id, r->arena, &partner, e);

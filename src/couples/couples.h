@@ -62,6 +62,15 @@ int	couple_revoke_invite(const struct account_request *r, struct err *e);
 /* The caller's couple and open invitation (arena memory). */
 int	couple_get(const struct account_request *r, struct couple_view *out,
 	    struct err *e);
+/* The couple user_id is in now and when it formed (since may be NULL):
+ * 0 found, 1 none (*couple_id 0), -1 error. For the modules that build
+ * on couples (the workspace, the dialogue). */
+int	couple_of(sqlite3 *db, int64_t user_id, int64_t *couple_id, time_t *since,
+	    struct err *e);
+/* The other member of couple_id: 0 with *partner set (0 when there is
+ * none), -1 error. */
+int	couple_partner_of(sqlite3 *db, int64_t couple_id, int64_t user_id,
+	    int64_t *partner, struct err *e);
 /* Writes v as a JSON object (the partner's name, never an address). */
 void	couple_view_json(struct jw *j, const struct couple_view *v);
 /* For account deletion, inside its transaction: ends user_id's couple

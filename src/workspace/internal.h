@@ -6,6 +6,7 @@
 #ifndef IMAGO_WORKSPACE_INTERNAL_H
 #define IMAGO_WORKSPACE_INTERNAL_H
 
+#include "../couples/couples.h"
 #include "workspace.h"
 
 #include <sqlite3.h>
@@ -26,11 +27,6 @@ struct ws_row {
 
 /* The signed-in caller's id (0 when anonymous). */
 int64_t	ws_caller(const struct account_request *r);
-/* user_id's couple now: 0 found, 1 none, -1 error. */
-int	ws_couple_of(sqlite3 *db, int64_t user_id, int64_t *couple_id, struct err *e);
-/* The other member of couple_id (0 when none). */
-int	ws_partner_of(sqlite3 *db, int64_t couple_id, int64_t user_id, int64_t *partner,
-	    struct err *e);
 /* 0 found, 1 none, -1 error. */
 int	ws_row_load(const struct account_request *r, int64_t id, struct ws_row *out,
 	    struct err *e);

@@ -37,41 +37,6 @@ ws_column_text(sqlite3_stmt *st, int col, struct arena *a)
 	return arena_strdup(a, s ? (const char *)s : "");
 }
 
-int
-ws_couple_of(sqlite3 *db, int64_t user_id, int64_t *couple_id, struct err *e)
-{
-	*couple_id = 0;
-	sqlite3_stmt *st = db_prepare(db, "SELECT couple_id FROM couple_members WHERE user_id = ?", e);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*couple_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, e, "finding a couple");
-	return rc == SQLITE_ROW ? 0 : 1;
-}
-
-int
-ws_partner_of(sqlite3 *db, int64_t couple_id, int64_t user_id, int64_t *partner,
-    struct err *e)
-{
-	*partner = 0;
-	sqlite3_stmt *st = db_prepare(db, "SELECT user_id FROM couple_members"
-	    " WHERE couple_id = ? AND user_id <> ?", e);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, couple_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*partner = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "finding a partner");
-}
-
 #define ROW_COLUMNS "i.id, i.owner_user_id, i.couple_id, i.kind, i.shared_with_partner," \
 	" i.version, i.created_at, i.updated_at, u.display_name, i.body"
 
@@ -141,8 +106,8 @@ ws_row_access(const struct account_request *r, const struct ws_row *row, int *ac
 		.shared_with_partner = row->shared_with_partner,
 	};
 	int64_t me = ws_caller(r);
-	if (ws_couple_of(r->db, me, &it.reader_couple_id, e) < 0 ||
-	    ws_couple_of(r->db, row->owner_id, &it.owner_couple_id, e) < 0 ||
+	if (couple_of(r->db, me, &it.reader_couple_id, NULL, e) < 0 ||
+	    couple_of(r->db, row->owner_id, &it.owner_couple_id, NULL, e) < 0 ||
 	    shared_with(r->db, row->id, me, &it.shared_with_reader, e) != 0)
 		return -1;
 	if (me != row->owner_id && it.reader_couple_id != 0 &&
@@ -295,7 +260,7 @@ load_response(const struct account_request *r, struct ws_item *it, int64_t calle
 	if (it->access == WS_ACCESS_PARTNER)
 		author = ws_caller(r);
 	else if (it->access == WS_ACCESS_OWNER && caller_couple != 0 &&
-	    ws_partner_of(r->db, caller_couple, ws_caller(r), &author, e) != 0)
+	    couple_partner_of(r->db, caller_couple, ws_caller(r), &author, e) != 0)
 		return -1;
 	if (author == 0)
 		return 0;
@@ -614,8 +579,8 @@ ws_items_list(const struct account_request *r, const char *kind, struct ws_item 
 		return err_invalid(e, "kind", "unknown kind; GET /api/v1/workspace/kinds lists them");
 	int64_t me = ws_caller(r), couple = 0, partner = 0;
 	bool joint = false;
-	if (ws_couple_of(r->db, me, &couple, e) < 0 ||
-	    (couple != 0 && ws_partner_of(r->db, couple, me, &partner, e) != 0) ||
+	if (couple_of(r->db, me, &couple, NULL, e) < 0 ||
+	    (couple != 0 && couple_partner_of(r->db, couple, me, &partner, e) != 0) ||
 	    (couple != 0 && ws_joint_allowed(r, couple, &joint, e) != 0))
 		return -1;
 	sqlite3_stmt *st = db_prepare(r->db, "SELECT " ROW_COLUMNS " FROM workspace_items i"
@@ -828,7 +793,7 @@ ws_vision_merge(const struct account_request *r, int64_t *id, struct err *e)
 	bool allowed;
 	if (account_tx_begin(r->db, e) != 0)
 		return -1;
-	int rc = ws_couple_of(r->db, me, &couple, e);
+	int rc = couple_of(r->db, me, &couple, NULL, e);
 	if (rc != 0) {
 		if (rc > 0)
 			err_set(e, 404, "not_in_couple", "", "you are not in a couple");
@@ -840,7 +805,7 @@ ws_vision_merge(const struct account_request *r, int64_t *id, struct err *e)
 		ws_joint_refused(e);
 		goto fail;
 	}
-	if (ws_partner_of(r->db, couple, me, &partner, e) != 0 ||
+	if (couple_partner_of(r->db, couple, me, &partner, e) != 0 ||
 	    latest_vision(r, me, &mine_id, &mine, e) < 0 ||
 	    (partner != 0 && latest_vision(r, partner, &theirs_id, &theirs, e) < 0))
 		goto fail;

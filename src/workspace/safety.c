@@ -75,7 +75,7 @@ ws_safety_answer(const struct account_request *r, const bool *yes, size_t n, str
 		json_decref(doc);
 		return -1;
 	}
-	int rc = ws_couple_of(r->db, ws_caller(r), &couple, e);
+	int rc = couple_of(r->db, ws_caller(r), &couple, NULL, e);
 	if (rc != 0) {
 		if (rc > 0)
 			err_set(e, 404, "not_in_couple", "",
@@ -165,7 +165,7 @@ ws_safety_status(const struct account_request *r, struct ws_safety_status *out,
 {
 	int64_t couple;
 	memset(out, 0, sizeof(*out));
-	int rc = ws_couple_of(r->db, ws_caller(r), &couple, e);
+	int rc = couple_of(r->db, ws_caller(r), &couple, NULL, e);
 	if (rc < 0)
 		return -1;
 	out->in_couple = rc == 0;

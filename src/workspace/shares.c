@@ -132,7 +132,7 @@ ws_share_partner(const struct account_request *r, int64_t id, bool shared, struc
 		goto fail;
 	}
 	if (shared) {
-		int rc = ws_couple_of(r->db, ws_caller(r), &couple, e);
+		int rc = couple_of(r->db, ws_caller(r), &couple, NULL, e);
 		if (rc != 0) {
 			if (rc > 0)
 				err_set(e, 404, "not_in_couple", "partner", "you are not in a couple");
