@@ -16,6 +16,7 @@ import {
 	Client, assertError, linkToken, mailTo, makeUser, sqliteExec, startAccountServer, uniqueEmail,
 	waitForMail,
 } from '../lib/accounts.mjs';
+import { invite as inviteBy, pair as pairUp } from '../lib/couples.mjs';
 
 let server;
 
@@ -32,20 +33,8 @@ let seq = 0;
 /* A signed-in client with a display name. */
 const person = (name) => makeUser(server, { tag: `cp-${++seq}`, name });
 
-/* Invites to's address and returns the mailed token. */
-async function invite(from, toEmail) {
-	const before = mailTo(server.maildir, toEmail).length;
-	const res = await from.client.post('/api/v1/me/couple/invitations', { email: toEmail });
-	assert.equal(res.status, 201, res.where);
-	return linkToken(await waitForMail(server.maildir, toEmail, before + 1));
-}
-
-async function pair(a, b) {
-	const token = await invite(a, b.email);
-	const res = await b.client.post('/api/v1/couple/accept', { token });
-	assert.equal(res.status, 200, res.where);
-	return res;
-}
+const invite = (from, toEmail) => inviteBy(server, from, toEmail);
+const pair = (a, b) => pairUp(server, a, b);
 
 const couple = async (p) => {
 	const res = await p.client.get('/api/v1/me/couple');

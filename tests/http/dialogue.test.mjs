@@ -13,8 +13,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
 import {
-	Client, assertError, linkToken, mailTo, makeUser, startAccountServer, waitForMail,
+	Client, assertError, makeUser, startAccountServer,
 } from '../lib/accounts.mjs';
+import { answerSafety, pair as pairUp } from '../lib/couples.mjs';
 
 let server;
 let ann, bob, eve;
@@ -37,23 +38,8 @@ after(async () => {
 let seq = 0;
 const person = (name) => makeUser(server, { tag: `dg-${++seq}`, name });
 
-async function pair(a, b) {
-	const before = mailTo(server.maildir, b.email).length;
-	const res = await a.client.post('/api/v1/me/couple/invitations', { email: b.email });
-	assert.equal(res.status, 201, res.where);
-	const token = linkToken(await waitForMail(server.maildir, b.email, before + 1));
-	const acc = await b.client.post('/api/v1/couple/accept', { token });
-	assert.equal(acc.status, 200, acc.where);
-}
-
-/* The workspace's safety screen (H3's API), answered safely. */
-const SAFETY_PATH = '/api/v1/me/safety';
-async function passSafety(p) {
-	const res = await p.client.post(SAFETY_PATH, {
-		afraid: false, hurt: false, controlled: false, speak_freely: true, want_joint: true,
-	});
-	assert.ok(res.status === 200 || res.status === 201, res.where);
-}
+const pair = (a, b) => pairUp(server, a, b);
+const passSafety = (p) => answerSafety(p);
 
 const start = async (p, body) => {
 	const res = await p.client.post('/api/v1/me/dialogues', { topic: 'Who does the dishes', ...body });

@@ -15,9 +15,9 @@ import fs from 'node:fs';
 
 import { sqliteJson } from '../lib/server.mjs';
 import {
-	Client, assertError, linkToken, mailTo, makeTherapist, makeUser, profileBody, sqliteExec,
-	startAccountServer, waitForMail,
+	Client, assertError, makeTherapist, makeUser, profileBody, sqliteExec, startAccountServer,
 } from '../lib/accounts.mjs';
+import { SAFE, UNSAFE, answerSafety, pair as pairUp } from '../lib/couples.mjs';
 
 let server;
 
@@ -33,24 +33,8 @@ after(async () => {
 let seq = 0;
 const person = (name) => makeUser(server, { tag: `ws-${++seq}`, name });
 
-async function pair(a, b) {
-	const before = mailTo(server.maildir, b.email).length;
-	const inv = await a.client.post('/api/v1/me/couple/invitations', { email: b.email });
-	assert.equal(inv.status, 201, inv.where);
-	const token = linkToken(await waitForMail(server.maildir, b.email, before + 1));
-	const res = await b.client.post('/api/v1/couple/accept', { token });
-	assert.equal(res.status, 200, res.where);
-	return res.json.couple.id;
-}
-
-const SAFE = { afraid: false, hurt: false, controlled: false, speak_freely: true, want_joint: true };
-const UNSAFE = { ...SAFE, afraid: true };
-
-async function answer(p, answers) {
-	const res = await p.client.post('/api/v1/me/safety', answers);
-	assert.equal(res.status, 200, res.where);
-	return res.json;
-}
+const pair = async (a, b) => (await pairUp(server, a, b)).json.couple.id;
+const answer = answerSafety;
 
 /* Two partners who both answered safe. */
 async function safeCouple(a = 'Ann', b = 'Ben') {

@@ -14,9 +14,9 @@ import assert from 'node:assert/strict';
 
 import { sqliteJson } from '../lib/server.mjs';
 import {
-	linkToken, mailTo, makeTherapist, makeUser, profileBody, sqliteExec, startAccountServer,
-	waitForMail,
+	makeTherapist, makeUser, profileBody, sqliteExec, startAccountServer,
 } from '../lib/accounts.mjs';
+import { pair as pairUp } from '../lib/couples.mjs';
 
 let server;
 
@@ -32,14 +32,7 @@ after(async () => {
 let seq = 0;
 const person = (name) => makeUser(server, { tag: `wsp-${++seq}`, name });
 
-async function pair(a, b) {
-	const before = mailTo(server.maildir, b.email).length;
-	const inv = await a.client.post('/api/v1/me/couple/invitations', { email: b.email });
-	assert.equal(inv.status, 201, inv.where);
-	const token = linkToken(await waitForMail(server.maildir, b.email, before + 1));
-	const res = await b.client.post('/api/v1/couple/accept', { token });
-	assert.equal(res.status, 200, res.where);
-}
+const pair = (a, b) => pairUp(server, a, b);
 
 /* ---- forms ---------------------------------------------------------------- */
 
