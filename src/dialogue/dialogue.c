@@ -357,6 +357,23 @@ insert_dialogue(const struct account_request *r, int64_t couple_id, int64_t part
 	return 0;
 }
 
+/* The safety check-in gates every step, not only the start: when a
+ * partner stops feeling safe mid-dialogue, it holds for both (only
+ * stopping stays open). Neutral on purpose: never which partner the gate is
+ * waiting for. */
+static int
+joint_gate(const struct account_request *r, int64_t couple_id, struct err *e)
+{
+	bool allowed;
+	if (ws_joint_allowed(r, couple_id, &allowed, e) != 0)
+		return -1;
+	if (!allowed)
+		return err_set(e, 403, "joint_unavailable", "",
+		    "the dialogue is not available for your couple right now; your"
+		    " workspace's safety questions say more");
+	return 0;
+}
+
 int
 dialogue_start(const struct account_request *r, const struct dialogue_start_input *in,
     int64_t *id, struct err *e)
@@ -364,7 +381,6 @@ dialogue_start(const struct account_request *r, const struct dialogue_start_inpu
 	enum dialogue_mode mode;
 	enum dialogue_variant variant;
 	int64_t couple_id = 0, partner = 0, open_id, me = caller_id(r);
-	bool allowed = false;
 	if (me == 0)
 		return err_set(e, 401, "authentication_required", "", "sign in first");
 	if (check_start(in, &mode, &variant, e) != 0)
@@ -378,15 +394,8 @@ dialogue_start(const struct account_request *r, const struct dialogue_start_inpu
 			    "a dialogue is for a couple: invite your partner first");
 		goto fail;
 	}
-	if (ws_joint_allowed(r, couple_id, &allowed, e) != 0)
+	if (joint_gate(r, couple_id, e) != 0)
 		goto fail;
-	/* Neutral on purpose: never which partner the gate is waiting for. */
-	if (!allowed) {
-		err_set(e, 403, "joint_unavailable", "",
-		    "the dialogue is not available for your couple right now; your"
-		    " workspace's safety questions say more");
-		goto fail;
-	}
 	if (open_of(r->db, couple_id, &open_id, e) != 0)
 		goto fail;
 	if (open_id != 0) {
@@ -530,7 +539,8 @@ dialogue_act(const struct account_request *r, int64_t id, int64_t version,
 		    "the dialogue changed meanwhile; reload it");
 		goto fail;
 	}
-	if (acting_role(&d, caller_id(r), as_role, &who, e) != 0 ||
+	if ((a != DIALOGUE_STOP && joint_gate(r, d.couple_id, e) != 0) ||
+	    acting_role(&d, caller_id(r), as_role, &who, e) != 0 ||
 	    state_of(r->db, &d, &state, e) != 0 ||
 	    dialogue_transition(&state, who, a, text, proposed, r->now, &next, e) != 0 ||
 	    insert_turn(r, &d, who, a, text, e) != 0 ||

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import {
 	Client, assertError, makeUser, startAccountServer,
 } from '../lib/accounts.mjs';
-import { answerSafety, pair as pairUp } from '../lib/couples.mjs';
+import { SAFE, UNSAFE, answerSafety, pair as pairUp } from '../lib/couples.mjs';
 
 let server;
 let ann, bob, eve;
@@ -243,6 +243,26 @@ function openStream(client, path) {
 	};
 	return { ready, got, until, close: () => controller.abort() };
 }
+
+describe('the safety check-in', () => {
+	test('a partner who stops feeling safe holds the dialogue for both; stopping still works', async () => {
+		await stopOpen();
+		const d0 = await start(ann, {});
+		await act(bob, d0.id, 'accept');
+		await answerSafety(bob, UNSAFE);
+		try {
+			const refused = await tryAct(ann, d0.id, 'send', { text: 'I feel tired' });
+			assertError(refused, 403, 'joint_unavailable');
+			assert.doesNotMatch(refused.json.error.message, /Bob|unsafe|afraid/i);
+			assertError(await tryAct(bob, d0.id, 'send', { text: 'x' }), 403, 'joint_unavailable');
+			assertError(await ann.client.post('/api/v1/me/dialogues', { topic: 'Another', mode: 'two_devices' }), 403, 'joint_unavailable');
+			const stopped = await act(ann, d0.id, 'stop');
+			assert.equal(stopped.step, 'stopped');
+		} finally {
+			await answerSafety(bob, SAFE);
+		}
+	});
+});
 
 describe('the event stream', () => {
 	test('the partner hears a change when the other acts; outsiders 404, anonymous 401', async () => {
