@@ -272,6 +272,32 @@ describe('partners', () => {
 		assert.equal((await ann.client.get(`/api/v1/me/items/${item.id}`)).status, 200, 'the owner keeps it');
 	});
 
+	test('every kind: the partner reads none of them, through the API or the pages, until it is shared', async () => {
+		const [ann, ben] = await safeCouple('Ann Every', 'Ben Every');
+		const secret = (kind) => `secret of ${kind} 秘密`;
+		for (const [kind, fields] of Object.entries(EXAMPLES)) {
+			/* Every free text of the example carries a marker. */
+			const marked = JSON.parse(JSON.stringify(fields), (k, v) => {
+				return typeof v === 'string' && !/^\d{4}-\d\d-\d\d$/.test(v) && !['kept', 'slipped', 'mother', ''].includes(v)
+					? `${v} ${secret(kind)}` : v;
+			});
+			const item = await create(ann, kind, marked);
+			for (const path of [`/api/v1/me/items/${item.id}`, `/workspace/items/${item.id}`, `/workspace/items/${item.id}/edit`]) {
+				const res = await ben.client.get(path);
+				assert.equal(res.status, 404, `${kind}: ${path} -> ${res.status}`);
+				assert.ok(!res.text.includes(secret(kind)), `${kind}: ${path} shows nothing of it`);
+			}
+			const list = await ben.client.get('/api/v1/me/items');
+			assert.ok(!list.text.includes(secret(kind)), `${kind}: not in the partner's list`);
+			const home = await ben.client.get('/workspace');
+			assert.ok(!home.text.includes(secret(kind)), `${kind}: not on the partner's workspace page`);
+			assert.equal((await ann.client.post(`/api/v1/me/items/${item.id}/share`, { partner: true })).status, 200);
+			const page = await ben.client.get(`/workspace/items/${item.id}`);
+			assert.equal(page.status, 200, `${kind}: shared, the page opens`);
+			assert.ok(page.text.includes(secret(kind)), `${kind}: shared, it shows`);
+		}
+	});
+
 	test('when a partner no longer feels safe, nothing shared passes between them until both do again', async () => {
 		const [ann, ben] = await safeCouple('Ann Unsafe', 'Ben Unsafe');
 		const item = await create(ann, 'appreciation', EXAMPLES.appreciation);
