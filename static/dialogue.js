@@ -115,8 +115,27 @@
 		return box;
 	}
 
+	/* The twin of record_form() in pages_dialogue.c: posts as a page. */
+	function recordForm(notes) {
+		var sec = el('section', { 'class': 'dialogue-record' });
+		add(sec, el('h2', null, 'Keep a private record'));
+		add(sec, el('p', null, 'Keep the topic, the date and your own notes in your workspace.' +
+		    ' Nobody else sees it unless you share it.'));
+		var form = add(sec, el('form', { method: 'post', action: PAGE + '/record' }));
+		add(form, csrfField());
+		add(form, el('label', { 'for': 'f-notes' }, 'Your notes'));
+		var ta = add(form, el('textarea', { id: 'f-notes', name: 'notes', rows: '4', maxlength: '4000' }));
+		ta.value = notes || '';
+		add(form, el('button', { type: 'submit' }, 'Keep the record'));
+		var back = add(sec, el('p'));
+		add(back, el('a', { href: '/couple/dialogue' }, 'Back to the dialogues'));
+		return sec;
+	}
+
 	function render(d) {
 		var typed = {};
+		var notesBox = live.querySelector('.dialogue-record textarea');
+		var notes = notesBox ? notesBox.value : '';
 		if (current && current.step === d.step && current.round === d.round) {
 			Array.prototype.forEach.call(live.querySelectorAll('.dialogue-act'), function (box) {
 				var ta = box.querySelector('textarea');
@@ -168,14 +187,12 @@
 			var li = add(ol, el('li', { 'data-role': t.role }));
 			add(li, el('span', { 'class': 'dialogue-who' }, roleName(d, t.role)));
 			add(li, document.createTextNode(' '));
-			add(li, el('span', { 'class': 'dialogue-what' }, '(' + t.action + ')'));
+			add(li, el('span', { 'class': 'dialogue-what' }, t.verb || t.action));
 			add(li, document.createTextNode(' '));
 			add(li, el('q', { 'class': 'dialogue-text' }, t.text));
 		});
 		if (closed(d)) {
-			/* The record form needs nothing live: the page draws it. */
-			var more = add(f, el('p', { 'class': 'dialogue-over' }));
-			add(more, el('a', { href: PAGE }, 'Keep a private record of it'));
+			add(f, recordForm(notes));
 		} else {
 			var acts = add(f, el('section', { 'class': 'dialogue-actions' }));
 			['sender', 'receiver'].forEach(function (as) {

@@ -779,6 +779,7 @@ dialogue_view_json(struct jw *j, const struct dialogue_view *v)
 		jw_kv_string(j, "role", dialogue_role_name(t->role));
 		jw_kv_string(j, "step", dialogue_step_name(t->step));
 		jw_kv_string(j, "action", dialogue_action_name(t->action));
+		jw_kv_string(j, "verb", dialogue_action_verb(t->action));
 		jw_key(j, "text");
 		if (t->text == NULL)
 			jw_null(j);

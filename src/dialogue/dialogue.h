@@ -131,6 +131,8 @@ const char *dialogue_role_name(enum dialogue_role r);
 int	dialogue_role_parse(const char *name, enum dialogue_role *out);
 const char *dialogue_action_name(enum dialogue_action a);
 int	dialogue_action_parse(const char *name, enum dialogue_action *out);
+/* How a turn reads to people, before its text: "mirrors", "adds". */
+const char *dialogue_action_verb(enum dialogue_action a);
 /* "sender", "receiver", "either", or NULL for DIALOGUE_TURN_NONE. */
 const char *dialogue_turn_name(enum dialogue_turn t);
 const char *dialogue_mode_name(enum dialogue_mode m);

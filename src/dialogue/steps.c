@@ -88,6 +88,19 @@ dialogue_action_parse(const char *name, enum dialogue_action *out)
 	return 0;
 }
 
+/* Indexed by enum dialogue_action, like action_names. */
+static const char *const action_verbs[DIALOGUE_ACTION_COUNT] = {
+	"accepts", "proposes a time", "begins", "says", "mirrors", "adds",
+	"corrects", "has no more", "sums up", "confirms", "validates",
+	"empathizes", "appreciates", "switches roles", "finishes", "stops",
+};
+
+const char *
+dialogue_action_verb(enum dialogue_action a)
+{
+	return (unsigned)a < DIALOGUE_ACTION_COUNT ? action_verbs[a] : NULL;
+}
+
 const char *
 dialogue_turn_name(enum dialogue_turn t)
 {

@@ -81,7 +81,7 @@ header_account(struct buf *b, struct http_request *req)
 				menu_link(b, req, "/account/profile", "My profile");
 				menu_link(b, req, "/therapist/appointments", "Appointments");
 				menu_link(b, req, "/therapist/messages", "Messages");
-				menu_link(b, req, "/therapist/shared", "Shared with me");
+				menu_link(b, req, "/therapist/shared", "Shared by clients");
 			} else {
 				menu_link(b, req, "/account/appointments", "Appointments");
 				menu_link(b, req, "/account/couple", "Couple");
@@ -1056,6 +1056,26 @@ page_results(struct http_request *req, struct http_response *res, struct err *e)
 	buf_free(&title);
 	http_reply_html(res, 200);
 	return 0;
+}
+
+/* A moment as "3 May 2025, 14:02 UTC" in a <time> element. */
+void
+page_moment(struct buf *b, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char iso[32], shown[48];
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
+	    strftime(shown, sizeof(shown), "%-d %b %Y, %H:%M UTC", &tm) == 0) {
+		html_raw(b, "an unknown time");
+		return;
+	}
+	html_raw(b, "<time");
+	html_attr(b, "datetime", iso);
+	html_raw(b, ">");
+	html_text(b, shown);
+	html_raw(b, "</time>");
 }
 
 /* ---- Profile ---- */

@@ -40,6 +40,8 @@ void	page_form_error(struct buf *b, const struct err *e);
 /* Markdown as HTML by cmark in safe mode: raw HTML and javascript:,
  * vbscript:, file: and data: (except images) links are dropped. */
 void	page_markdown(struct buf *b, const char *text);
+/* A moment as "3 May 2025, 14:02 UTC" in a <time> element. */
+void	page_moment(struct buf *b, long long t);
 
 /* A labelled <select> of every time zone, current one selected. */
 void	page_zone_select(struct buf *b, const char *name, const char *label,

@@ -799,26 +799,6 @@ refused:
 
 /* ---- The account page ---- */
 
-/* A moment as "3 May 2025, 14:02 UTC" in a <time> element. */
-static void
-moment(struct buf *b, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char iso[32], shown[48];
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
-	    strftime(shown, sizeof(shown), "%-d %b %Y, %H:%M UTC", &tm) == 0) {
-		html_raw(b, "an unknown time");
-		return;
-	}
-	html_raw(b, "<time");
-	html_attr(b, "datetime", iso);
-	html_raw(b, ">");
-	html_text(b, shown);
-	html_raw(b, "</time>");
-}
-
 /* "Firefox on Linux" from a User-Agent, to tell devices apart; else the
  * start of the header as sent. */
 static void
@@ -1051,9 +1031,9 @@ sessions_section(struct buf *b, struct http_request *req,
 		html_raw(b, "<span class=\"item-meta\">");
 		html_text(b, s->ip ? s->ip : "");
 		html_raw(b, " \xc2\xb7 active ");
-		moment(b, s->last_seen_at);
+		page_moment(b, s->last_seen_at);
 		html_raw(b, " \xc2\xb7 signed in ");
-		moment(b, s->created_at);
+		page_moment(b, s->created_at);
 		html_raw(b, "</span></div>");
 		if (!s->current) {
 			snprintf(action, sizeof(action), "/account/sessions/%lld/revoke", id);
@@ -1138,7 +1118,7 @@ tokens_section(struct buf *b, struct http_request *req, const struct form_view *
 			html_raw(b, "never expires");
 		else {
 			html_raw(b, t->expires_at <= now ? "expired " : "expires ");
-			moment(b, t->expires_at);
+			page_moment(b, t->expires_at);
 		}
 		html_raw(b, "</span></div><div class=\"item-action\">");
 		snprintf(action, sizeof(action), "/account/tokens/%lld/revoke", id);

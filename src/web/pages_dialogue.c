@@ -112,7 +112,6 @@ static const struct {
 	{ "stop", "You are taking a break. Come back to it when you are both ready." },
 	{ "finish", "The dialogue is finished. Thank you both." },
 	{ "switch", "Roles switched: a new round begins." },
-	{ "kept", "Kept as a private record in your workspace." },
 	{ "started", "Dialogue started." },
 };
 
@@ -225,9 +224,9 @@ turns_section(struct buf *b, const struct dialogue_view *v)
 		html_attr(b, "data-role", dialogue_role_name(t->role));
 		html_raw(b, "><span class=\"dialogue-who\">");
 		html_text(b, role_name(v, t->role));
-		html_raw(b, "</span> <span class=\"dialogue-what\">(");
-		html_text(b, dialogue_action_name(t->action));
-		html_raw(b, ")</span> <q class=\"dialogue-text\">");
+		html_raw(b, "</span> <span class=\"dialogue-what\">");
+		html_text(b, dialogue_action_verb(t->action));
+		html_raw(b, "</span> <q class=\"dialogue-text\">");
 		html_text(b, t->text);
 		html_raw(b, "</q></li>");
 	}
@@ -474,7 +473,9 @@ page_dialogue_record(struct http_request *req, struct http_response *res, struct
 		err_clear(e);
 		return render_dialogue(req, res, id, NULL, &shown, e);
 	}
-	http_redirect(req, res, arena_printf(req->arena, "/couple/dialogue/%" PRId64 "?done=kept", id));
+	/* To the record itself: that is where it can be shared. */
+	http_redirect(req, res, arena_printf(req->arena, "/workspace/items/%" PRId64 "?done=saved",
+	    item_id));
 	return 0;
 }
 
@@ -545,14 +546,18 @@ past_section(struct buf *b, const struct account_request *r)
 			const char *topic = json_string_value(json_object_get(d, "topic"));
 			const char *step = json_string_value(json_object_get(d, "step"));
 			const char *started = json_string_value(json_object_get(d, "started"));
+			enum dialogue_step s;
+			time_t at = 0;
 			html_raw(b, "<li><a");
 			html_attr(b, "href", arena_printf(r->arena, "/couple/dialogue/%lld", (long long)id));
 			html_raw(b, ">");
 			html_text(b, topic && *topic ? topic : "(no topic)");
 			html_raw(b, "</a> <span class=\"hint\">");
-			html_text(b, started ? started : "");
+			if (started != NULL && dialogue_parse_time(started, &at) == 0)
+				page_moment(b, (long long)at);
 			html_raw(b, " \xc2\xb7 ");
-			html_text(b, step ? step : "");
+			html_text(b, step != NULL && dialogue_step_parse(step, &s) == 0 ?
+			    step_title(s) : "");
 			html_raw(b, "</span></li>");
 		}
 		html_raw(b, "</ul></section>");

@@ -1910,8 +1910,8 @@ page_therapist_shared(struct http_request *req, struct http_response *res, struc
 	if (web_account_request(req, &r, e) != 0 || ws_therapist_shared(&r, &items, &n, e) != 0)
 		return -1;
 	struct buf *b = &res->body;
-	begin(b, req, "Shared with you");
-	html_raw(b, "<h1>Shared with you</h1><p>What your clients chose to share with you"
+	begin(b, req, "Shared by clients");
+	html_raw(b, "<h1>Shared by your clients</h1><p>What your clients chose to share with you"
 	    " from their workspace, read-only. Each time you open one, the client's"
 	    " record notes that you read it.</p>");
 	if (n == 0)

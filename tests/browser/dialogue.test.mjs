@@ -139,6 +139,20 @@ describe('the guided dialogue', () => {
 		assert.equal(await A.page.evaluate(() => window.stillHere), true, 'Annika\'s page never reloaded');
 		assert.equal(await B.page.evaluate(() => window.stillHere), true, 'Benno\'s page never reloaded');
 		assert.equal(await stepOf(B.page), 'Finished');
+		assert.match(await B.page.locator('.dialogue-turns').textContent(), /Annika\s+sums up\s+/,
+		    'turns read as words, not action names');
+		assert.equal(await A.page.locator('.dialogue-refresh').isVisible(), false,
+		    'no "Refresh" hint while the page follows by itself');
+
+		/* Each keeps a private record from the live page, and lands on it. */
+		for (const [P, notes] of [[A.page, 'I spoke calmly — ruhig'], [B.page, 'I listened to the end']]) {
+			await P.getByLabel('Your notes').fill(notes);
+			await Promise.all([P.waitForNavigation(), P.getByRole('button', { name: 'Keep the record' }).click()]);
+			assert.match(new URL(P.url()).pathname, /^\/workspace\/items\/\d+$/);
+			const text = await P.locator('main').textContent();
+			assert.match(text, /Weekend plans — Wochenende/);
+			assert.ok(text.includes(notes), `the record shows the notes: ${notes}`);
+		}
 		assertNoProblems(A.problems);
 		assertNoProblems(B.problems);
 		await A.close();

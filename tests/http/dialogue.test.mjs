@@ -451,7 +451,11 @@ describe('the pages', () => {
 		assert.match(stopped.text, /Keep a private record/);
 		res = await submit(ann.client, path, `${path}/record`, { notes: 'My own notes' });
 		assert.equal(res.status, 303, res.where);
-		assert.equal(res.headers.get('location'), `${path}?done=kept`);
+		const kept = res.headers.get('location');
+		assert.match(kept, /^\/workspace\/items\/\d+\?done=saved$/, 'to the record, where it can be shared');
+		const record = await ann.client.get(kept);
+		assert.equal(record.status, 200, record.where);
+		assert.match(record.text, /My own notes/);
 
 		const listPage = await ann.client.get('/couple/dialogue');
 		assert.match(listPage.text, /Page &lt;topic&gt;/, 'the past dialogues');
