@@ -986,70 +986,57 @@ export_items(const struct account_request *r, struct jw *j, struct err *e)
 	return ret;
 }
 
+/* One exported list of sealed rows. sql selects (id, a reference to
+ * show as ref_key, the sealed document, a time) for the caller (?1);
+ * context names the sealed column. */
 static int
-export_responses(const struct account_request *r, struct jw *j, struct err *e)
+export_sealed(const struct account_request *r, struct jw *j, const char *key,
+    const char *sql, const char *context, const char *ref_key, const char *doc_key,
+    const char *time_key, struct err *e)
 {
-	sqlite3_stmt *st = db_prepare(r->db, "SELECT id, item_id, body, updated_at"
-	    " FROM workspace_responses WHERE user_id = ? ORDER BY id", e);
+	sqlite3_stmt *st = db_prepare(r->db, sql, e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ws_caller(r));
-	jw_key(j, "responses");
+	jw_key(j, key);
 	jw_array_begin(j);
 	int rc = SQLITE_DONE, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *doc;
-		if (ws_open_sealed(r, "workspace_responses.body", sqlite3_column_int64(st, 0),
+		if (ws_open_sealed(r, context, sqlite3_column_int64(st, 0),
 		    sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &doc, e) != 0) {
 			ret = -1;
 			break;
 		}
 		jw_object_begin(j);
-		jw_kv_int(j, "item_id", sqlite3_column_int64(st, 1));
-		jw_key(j, "fields");
+		jw_kv_int(j, ref_key, sqlite3_column_int64(st, 1));
+		jw_key(j, doc_key);
 		ws_json_write(j, doc);
-		kv_time(j, "updated_at", (time_t)sqlite3_column_int64(st, 3));
+		kv_time(j, time_key, (time_t)sqlite3_column_int64(st, 3));
 		jw_object_end(j);
 		json_decref(doc);
 	}
 	jw_array_end(j);
 	sqlite3_finalize(st);
 	if (ret == 0 && rc != SQLITE_DONE)
-		return db_fail(r->db, e, "exporting responses");
+		return db_fail(r->db, e, "exporting the workspace");
 	return ret;
+}
+
+static int
+export_responses(const struct account_request *r, struct jw *j, struct err *e)
+{
+	return export_sealed(r, j, "responses", "SELECT id, item_id, body, updated_at"
+	    " FROM workspace_responses WHERE user_id = ?1 ORDER BY id",
+	    "workspace_responses.body", "item_id", "fields", "updated_at", e);
 }
 
 static int
 export_safety(const struct account_request *r, struct jw *j, struct err *e)
 {
-	sqlite3_stmt *st = db_prepare(r->db, "SELECT id, couple_id, answers, answered_at"
-	    " FROM safety_screens WHERE user_id = ? ORDER BY id", e);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, ws_caller(r));
-	jw_key(j, "safety");
-	jw_array_begin(j);
-	int rc = SQLITE_DONE, ret = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *doc;
-		if (ws_open_sealed(r, "safety_screens.answers", sqlite3_column_int64(st, 0),
-		    sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &doc, e) != 0) {
-			ret = -1;
-			break;
-		}
-		jw_object_begin(j);
-		jw_kv_int(j, "couple_id", sqlite3_column_int64(st, 1));
-		jw_key(j, "screen");
-		ws_json_write(j, doc);
-		kv_time(j, "answered_at", (time_t)sqlite3_column_int64(st, 3));
-		jw_object_end(j);
-		json_decref(doc);
-	}
-	jw_array_end(j);
-	sqlite3_finalize(st);
-	if (ret == 0 && rc != SQLITE_DONE)
-		return db_fail(r->db, e, "exporting safety screens");
-	return ret;
+	return export_sealed(r, j, "safety", "SELECT id, couple_id, answers, answered_at"
+	    " FROM safety_screens WHERE user_id = ?1 ORDER BY id",
+	    "safety_screens.answers", "couple_id", "screen", "answered_at", e);
 }
 
 int

@@ -254,6 +254,13 @@ describe('partners', () => {
 		const mine = await ann.client.get(`/api/v1/me/items/${item.id}`);
 		assert.deepEqual(mine.json.item.response.fields, { chosen: 2, note: 'Gladly — 喜んで' });
 		assertError(await ann.client.post(`/api/v1/me/items/${item.id}/response`, { response: { chosen: 1 } }), 422, 'own_item');
+		/* Ben's export holds his response and his own check-in answers. */
+		const ex = (await ben.client.get('/api/v1/me/export')).json.workspace;
+		assert.deepEqual(ex.responses.map((x) => [x.item_id, x.fields]), [[item.id, { chosen: 2, note: 'Gladly — 喜んで' }]]);
+		assert.equal(ex.safety.length, 1);
+		assert.deepEqual(ex.safety[0].screen.answers, SAFE);
+		assert.equal(ex.safety[0].screen.safe, true);
+		assert.deepEqual(ex.items, [], 'not Ann\'s item');
 		const journal = await create(ann, 'journal', EXAMPLES.journal);
 		await ann.client.post(`/api/v1/me/items/${journal.id}/share`, { partner: true });
 		assertError(await ben.client.post(`/api/v1/me/items/${journal.id}/response`, { response: { mirror: 'x' } }), 422, 'no_response');
