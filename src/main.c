@@ -8,10 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "cli/cli.h"
 #include "store/db.h"
+#include "util/mem.h"
 
 static const struct command {
 	const char	*name;
@@ -61,6 +63,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "imago: libsodium failed to initialise\n");
 		return 1;
 	}
+	/* Opened workspace documents live in jansson values: zeroed when
+	 * freed, like every buffer of ours (util/mem.h). */
+	json_set_alloc_funcs(malloc, mem_free_wiped);
 	struct cli c = {
 		.db_path = getenv("IMAGO_DB") ? getenv("IMAGO_DB") : DB_DEFAULT_PATH,
 		.data_dir = getenv("IMAGO_DATA") ? getenv("IMAGO_DATA") : "data/node_modules",

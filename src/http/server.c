@@ -211,7 +211,9 @@ send_response(struct http_server *srv, struct MHD_Connection *conn,
 		ctx->bytes = res->body.len;
 		size_t len = res->body.len;
 		char *data = buf_detach(&res->body);
-		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+		/* Zeroed when sent: a body may hold what someone wrote. */
+		r = MHD_create_response_from_buffer_with_free_callback(len, data,
+		    mem_free_wiped);
 	}
 	if (r == NULL)
 		return MHD_NO;

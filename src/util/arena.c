@@ -35,7 +35,7 @@ arena_free(struct arena *a)
 	struct block *b = a->head;
 	while (b) {
 		struct block *next = b->next;
-		free(b);
+		mem_free_wiped(b);
 		b = next;
 	}
 	free(a);

@@ -17,7 +17,7 @@ buf_grow(struct buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	b->data = xrealloc(b->data, cap);
+	b->data = xrealloc_wiped(b->data, cap);
 	b->cap = cap;
 }
 
@@ -75,7 +75,7 @@ buf_detach(struct buf *b)
 void
 buf_free(struct buf *b)
 {
-	free(b->data);
+	mem_free_wiped(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }

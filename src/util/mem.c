@@ -1,6 +1,7 @@
 /* Aborting allocators: see mem.h for why. */
 #include "mem.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,4 +53,27 @@ char *
 xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
+}
+
+void
+mem_free_wiped(void *p)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void *
+xrealloc_wiped(void *p, size_t n)
+{
+	if (p == NULL)
+		return xmalloc(n);
+	size_t old = malloc_usable_size(p);
+	if (n != 0 && n <= old)
+		return p;	/* it fits where it is */
+	void *q = xmalloc(n);
+	memcpy(q, p, old < n ? old : n);
+	mem_free_wiped(p);
+	return q;
 }
